@@ -1,0 +1,222 @@
+#include "app/pipeline_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "common/error.h"
+#include "etl/extract.h"
+#include "etl/transform.h"
+#include "etl/validate.h"
+#include "host/context.h"
+#include "io/config.h"
+#include "io/dataset_store.h"
+#include "io/run_report.h"
+#include "io/schema.h"
+#include "io/sqlite_db.h"
+
+namespace movierec::app {
+namespace {
+
+// Stages this version can run; the model stages arrive with the model backends.
+const std::vector<std::string> kAvailable = {"extract", "validate", "transform", "load",
+                                             "finalize"};
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::vector<std::string> ResolveStages(const std::vector<std::string>& requested) {
+  std::vector<std::string> stages = requested.empty() ? kAvailable : io::NormalizeStages(requested);
+  for (const auto& s : stages) {
+    if (!Has(kAvailable, s)) {
+      throw UsageError("stage '" + s + "' is not available in this version of movierec "
+                       "(available: extract, validate, transform, load, finalize)");
+    }
+  }
+  // The ETL stages hand rows to each other in memory, so a later one needs the earlier ones in
+  // the same run: `--stages extract load` (the original tool's usage) runs validate and
+  // transform as well.
+  const std::vector<std::string> chain = {"extract", "validate", "transform", "load"};
+  int last = -1;
+  for (int i = 0; i < static_cast<int>(chain.size()); ++i) {
+    if (Has(stages, chain[i])) last = i;
+  }
+  std::vector<std::string> added;
+  for (int i = 0; i <= last; ++i) {
+    if (!Has(stages, chain[i])) {
+      stages.push_back(chain[i]);
+      added.push_back(chain[i]);
+    }
+  }
+  if (!added.empty()) {
+    std::string names;
+    for (const auto& a : added) names += (names.empty() ? "" : ", ") + a;
+    spdlog::info("stages: also running {} (later ETL stages need their input in memory)", names);
+  }
+  return io::NormalizeStages(stages);
+}
+
+class StageClock {
+ public:
+  StageClock(io::RunReport& report, std::string name) : report_(report), name_(std::move(name)) {
+    spdlog::info("stage {}: started", name_);
+  }
+  void Done(int64_t rows_in, int64_t rows_out) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    report_.stages.push_back({name_, secs, rows_in, rows_out});
+    spdlog::info("stage {}: {:.2f} s, {} rows in, {} rows out", name_, secs, rows_in, rows_out);
+  }
+
+ private:
+  io::RunReport& report_;
+  std::string name_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+int64_t CountRows(const etl::ExtractedData& d) {
+  return static_cast<int64_t>(d.movies.size() + d.credits.size() + d.ratings.size() +
+                              d.imdb.size() + d.tags.size() + d.links.size());
+}
+
+std::string StagesJoined(const std::vector<std::string>& stages) {
+  std::string s;
+  for (const auto& x : stages) s += (s.empty() ? "" : " ") + x;
+  return s;
+}
+
+void PrintSummary(const io::RunReport& report, const std::string& report_path) {
+  std::cout << "movierec pipeline: " << report.status;
+  if (report.run_id) std::cout << " (run " << report.run_id << ")";
+  std::cout << "\n  database: " << report.database << "\n";
+  for (const auto& s : report.sources) {
+    std::cout << "  " << s.kind << ": " << s.rows_read << " read, " << s.rows_loaded
+              << " loaded, " << s.rows_merged << " merged, " << s.rows_quarantined
+              << " quarantined  (" << s.path << ", " << s.format << ")\n";
+  }
+  double total = 0;
+  for (const auto& s : report.stages) total += s.seconds;
+  std::cout << "  time: " << total << " s, peak RSS "
+            << io::PeakRssBytes() / (1024 * 1024) << " MiB\n";
+  if (!report_path.empty()) std::cout << "  report: " << report_path << "\n";
+}
+
+}  // namespace
+
+int RunPipeline(const PipelineOptions& opt) {
+  io::PipelineConfig cfg = io::LoadConfig(opt.config);
+  if (!opt.device.empty()) cfg.device = opt.device;
+  if (!opt.database.empty()) cfg.database_path = opt.database;
+  if (!opt.reports_dir.empty()) cfg.reports_dir = opt.reports_dir;
+  if (opt.max_workers >= 0) cfg.max_workers = opt.max_workers;
+  if (opt.no_progress) cfg.progress = false;
+  const std::vector<std::string> stages =
+      ResolveStages(opt.stages.empty() ? cfg.stages : opt.stages);
+  const Context ctx = ResolveContext(cfg.device, cfg.Workers());
+
+  io::RunReport report;
+  report.started_at = io::UnixNow();
+  report.config_file = cfg.config_file.string();
+  report.config_hash = io::ConfigHash(cfg);
+  report.database = cfg.database_path;
+  report.device = ctx.Name();
+  spdlog::info("pipeline: stages {} on {}, {} worker(s)", StagesJoined(stages), ctx.Name(),
+               cfg.Workers());
+
+  std::string report_path;
+  try {
+    std::optional<etl::ExtractedData> extracted;
+    std::optional<Dataset> dataset;
+    std::vector<QualityResult> quality;
+    if (Has(stages, "extract")) {
+      StageClock clock(report, "extract");
+      extracted = etl::Extract(cfg.sources, {cfg.Workers(), cfg.progress});
+      int64_t read = 0;
+      for (const auto& s : extracted->sources) read += s.rows_read;
+      clock.Done(read, CountRows(*extracted));
+    }
+    if (Has(stages, "validate")) {
+      StageClock clock(report, "validate");
+      int64_t in = CountRows(*extracted);
+      quality = etl::Validate(*extracted, {io::UnixNow()});
+      clock.Done(in, CountRows(*extracted));
+      for (const auto& q : quality) {
+        if (q.rows_failed > 0) {
+          spdlog::warn("quality {} on {}: {} of {} rows {}", q.rule_id, q.table, q.rows_failed,
+                       q.rows_checked, q.action);
+        }
+      }
+    }
+    if (Has(stages, "transform")) {
+      StageClock clock(report, "transform");
+      int64_t in = CountRows(*extracted);
+      dataset = etl::Transform(std::move(*extracted), std::move(quality));
+      extracted.reset();
+      clock.Done(in, static_cast<int64_t>(dataset->ratings.size() + dataset->movies.size()));
+      report.sources = dataset->sources;
+      report.quality = dataset->quality;
+      report.rejected_total = static_cast<int64_t>(dataset->rejected.size());
+      for (size_t i = 0; i < std::min<size_t>(20, dataset->rejected.size()); ++i) {
+        report.rejected_sample.push_back(dataset->rejected[i]);
+      }
+    }
+    if (Has(stages, "load")) {
+      StageClock clock(report, "load");
+      std::filesystem::path db_path(cfg.database_path);
+      if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
+      io::Database db(cfg.database_path);
+      io::EnsureSchema(db);
+      io::RunRecord run;
+      run.started_at = report.started_at;
+      run.status = "success";
+      run.config_hash = report.config_hash;
+      run.stages = StagesJoined(stages);
+      run.device = report.device;
+      int64_t run_id = 0;
+      io::LoadStats ls = io::LoadDataset(db, *dataset, run, {cfg.batch_size, cfg.progress}, &run_id);
+      report.run_id = run_id;
+      clock.Done(ls.rows, ls.rows);
+    }
+    report.finished_at = io::UnixNow();
+    if (Has(stages, "finalize")) {
+      StageClock clock(report, "finalize");
+      report_path = report.Write(cfg.reports_dir);
+      if (report.run_id) {
+        io::Database db(cfg.database_path);
+        io::RunRecord run;
+        run.started_at = report.started_at;
+        run.finished_at = report.finished_at;
+        run.config_hash = report.config_hash;
+        run.stages = StagesJoined(stages);
+        run.device = report.device;
+        nlohmann::json j = report.ToJson();
+        run.counts_json = j["sources"].dump();
+        run.timings_json = j["stages"].dump();
+        run.report_path = report_path;
+        io::UpdateRun(db, report.run_id, run);
+      }
+      clock.Done(0, 0);
+      // Rewrite with the finalize timing included.
+      report.Write(cfg.reports_dir);
+    }
+  } catch (const std::exception& e) {
+    report.status = "failed";
+    report.error = e.what();
+    report.finished_at = io::UnixNow();
+    try {
+      report_path = report.Write(cfg.reports_dir);
+      spdlog::error("pipeline failed; report written to {}", report_path);
+    } catch (const std::exception& inner) {
+      spdlog::error("pipeline failed and the report could not be written: {}", inner.what());
+    }
+    throw;
+  }
+  PrintSummary(report, report_path);
+  return kExitOk;
+}
+
+}  // namespace movierec::app

@@ -1,0 +1,63 @@
+// The load-ready tables that transform produces and the store writes (DESIGN.md §4 schema).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/records.h"
+
+namespace movierec {
+
+struct Person {
+  int64_t person_id = 0;
+  std::string name;
+  std::optional<int> gender;
+};
+
+struct CastRow {
+  int64_t movie_id = 0;
+  int cast_order = 0;
+  int64_t person_id = 0;
+  std::string cast_id;
+  std::string character;
+  int64_t line = 0;
+};
+
+struct User {
+  int32_t user_id = 0;
+  int32_t user_idx = 0;
+  int64_t rating_count = 0;
+  int64_t first_rated_at = 0;
+  int64_t last_rated_at = 0;
+};
+
+// One quality rule's outcome for one table (data_quality_reports).
+struct QualityResult {
+  std::string rule_id;
+  std::string table;
+  int64_t rows_checked = 0;
+  int64_t rows_failed = 0;
+  std::string severity;  // warn | fail | fix | quarantine
+  std::string action;    // what was done: none, fixed, quarantined, merged, stopped
+  std::vector<std::string> sample;  // a few failing rows as "file:line: detail"
+};
+
+struct Dataset {
+  std::vector<Movie> movies;        // sorted by movie_id; movie_idx = position
+  std::vector<std::string> genres;  // genre_id = position + 1
+  std::vector<std::pair<int64_t, int>> movie_genres;  // (movie_id, genre_id)
+  std::vector<Person> persons;      // person_id = position + 1
+  std::vector<CastRow> cast;
+  std::vector<ImdbMovie> imdb;
+  std::vector<User> users;          // sorted by user_id; user_idx = position
+  std::vector<Rating> ratings;      // sorted by (user_id, movie_id), one per pair
+  std::vector<Tag> tags;
+  std::vector<RejectedRow> rejected;
+  std::vector<SourceStats> sources;
+  std::vector<QualityResult> quality;
+};
+
+}  // namespace movierec

@@ -1,0 +1,50 @@
+// The extract stage: reads every configured input in whatever supported layout it has and
+// returns typed rows. Rows that cannot be parsed go to `rejected` with file, line, raw text,
+// rule and reason; nothing is dropped silently.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/records.h"
+#include "io/config.h"
+
+namespace movierec::etl {
+
+struct Link {  // MovieLens links.csv
+  int64_t line = 0;
+  int64_t movie_id = 0;
+  std::string imdb_id;
+  std::optional<int64_t> tmdb_id;
+};
+
+struct ExtractedData {
+  std::vector<Movie> movies;
+  std::vector<Credit> credits;
+  std::vector<Rating> ratings;
+  std::vector<ImdbMovie> imdb;
+  std::vector<Tag> tags;
+  std::vector<Link> links;
+  std::vector<RejectedRow> rejected;
+  std::vector<SourceStats> sources;  // one per input file, in config order
+};
+
+struct ExtractOptions {
+  int workers = 1;
+  bool progress = true;
+};
+
+// Throws UsageError for a missing required input or an unrecognised layout; io errors throw
+// movierec::Error. Bad rows never throw.
+ExtractedData Extract(const io::SourcesConfig& sources, const ExtractOptions& options);
+
+// Per-file entry points (used by Extract and by tests). Each appends to `out` and returns the
+// file's accounting (rows_read and rows_quarantined filled in).
+SourceStats ExtractRatingsFile(const std::string& path, int workers, ExtractedData& out);
+SourceStats ExtractMoviesFile(const std::string& path, int workers, ExtractedData& out);
+SourceStats ExtractPersonsFile(const std::string& path, int workers, ExtractedData& out);
+SourceStats ExtractImdbFile(const std::string& path, int workers, ExtractedData& out);
+SourceStats ExtractTagsFile(const std::string& path, int workers, ExtractedData& out);
+SourceStats ExtractLinksFile(const std::string& path, int workers, ExtractedData& out);
+
+}  // namespace movierec::etl

@@ -1,0 +1,177 @@
+#include "etl/transform.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "common/error.h"
+#include "etl/radix_sort.h"
+
+namespace movierec::etl {
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& c : s) {
+    if (static_cast<unsigned char>(c) < 128) c = static_cast<char>(std::tolower(c));
+  }
+  return s;
+}
+
+// Sorts ratings by (user, movie) and keeps one per pair: the latest by date, the later line
+// on a tie. Returns the number of rows merged away.
+int64_t DedupeRatings(std::vector<Rating>& ratings) {
+  std::vector<uint64_t> keys(ratings.size());
+  for (size_t i = 0; i < ratings.size(); ++i) {
+    keys[i] = (static_cast<uint64_t>(ratings[i].user_id) << 32) |
+              static_cast<uint32_t>(ratings[i].movie_id);
+  }
+  std::vector<uint32_t> order = StableSortPermutation(keys);
+  std::vector<Rating> out;
+  out.reserve(ratings.size());
+  int64_t merged = 0;
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i + 1;
+    const Rating* best = &ratings[order[i]];
+    while (j < order.size() && keys[order[j]] == keys[order[i]]) {
+      const Rating& r = ratings[order[j]];
+      if (r.timestamp > best->timestamp ||
+          (r.timestamp == best->timestamp && r.line > best->line)) {
+        best = &r;
+      }
+      ++j;
+    }
+    merged += static_cast<int64_t>(j - i - 1);
+    out.push_back(*best);
+    i = j;
+  }
+  ratings.swap(out);
+  return merged;
+}
+
+std::vector<User> BuildUsers(const std::vector<Rating>& ratings) {
+  std::vector<User> users;
+  for (size_t i = 0; i < ratings.size();) {
+    User u;
+    u.user_id = ratings[i].user_id;
+    u.user_idx = static_cast<int32_t>(users.size());
+    u.first_rated_at = u.last_rated_at = ratings[i].timestamp;
+    size_t j = i;
+    for (; j < ratings.size() && ratings[j].user_id == u.user_id; ++j) {
+      u.first_rated_at = std::min(u.first_rated_at, ratings[j].timestamp);
+      u.last_rated_at = std::max(u.last_rated_at, ratings[j].timestamp);
+    }
+    u.rating_count = static_cast<int64_t>(j - i);
+    users.push_back(u);
+    i = j;
+  }
+  return users;
+}
+
+}  // namespace
+
+Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality) {
+  Dataset out;
+  out.quality = std::move(quality);
+  std::map<std::string, int64_t> merged_by_source;
+  auto source_of = [&](const char* kind) -> std::string {
+    for (const auto& s : d.sources) {
+      if (s.kind == kind) return s.path;
+    }
+    return {};
+  };
+
+  // Movies, with MovieLens links folded in.
+  out.movies = std::move(d.movies);
+  std::sort(out.movies.begin(), out.movies.end(),
+            [](const Movie& a, const Movie& b) { return a.movie_id < b.movie_id; });
+  std::unordered_map<int64_t, size_t> movie_pos;
+  for (size_t i = 0; i < out.movies.size(); ++i) movie_pos[out.movies[i].movie_id] = i;
+  for (const auto& l : d.links) {
+    Movie& m = out.movies[movie_pos.at(l.movie_id)];
+    m.imdb_id = l.imdb_id;
+    m.tmdb_id = l.tmdb_id;
+  }
+
+  // Genre vocabulary: names sorted, ids from 1.
+  std::map<std::string, int> genre_ids;
+  for (const auto& m : out.movies) {
+    for (const auto& g : m.genres) genre_ids.emplace(g, 0);
+  }
+  for (auto& [name, id] : genre_ids) {
+    out.genres.push_back(name);
+    id = static_cast<int>(out.genres.size());
+  }
+  for (const auto& m : out.movies) {
+    std::vector<int> ids;
+    for (const auto& g : m.genres) ids.push_back(genre_ids.at(g));
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (int id : ids) out.movie_genres.emplace_back(m.movie_id, id);
+  }
+
+  // People: one person per (name, gender); cast order is the order of appearance per movie.
+  {
+    std::map<std::pair<std::string, int>, int64_t> person_ids;
+    std::unordered_map<int64_t, int> next_order;
+    std::map<std::pair<int64_t, std::string>, bool> seen_credit;
+    const std::string persons_src = source_of("persons");
+    for (auto& c : d.credits) {
+      if (!c.cast_id.empty() && !seen_credit.emplace(std::pair{c.movie_id, c.cast_id}, true).second) {
+        ++merged_by_source[persons_src];  // the same credit listed twice
+        continue;
+      }
+      auto key = std::pair{c.name, c.gender.value_or(0)};
+      auto [it, inserted] = person_ids.emplace(key, static_cast<int64_t>(out.persons.size()) + 1);
+      if (inserted) out.persons.push_back(Person{it->second, c.name, c.gender});
+      out.cast.push_back(CastRow{c.movie_id, next_order[c.movie_id]++, it->second,
+                                 std::move(c.cast_id), std::move(c.character), c.line});
+    }
+    std::sort(out.cast.begin(), out.cast.end(), [](const CastRow& a, const CastRow& b) {
+      return a.movie_id != b.movie_id ? a.movie_id < b.movie_id : a.cast_order < b.cast_order;
+    });
+  }
+
+  // IMDb rows resolve to a movie by exact (lower-case title, year); the rest stay unmatched.
+  {
+    std::unordered_map<std::string, int64_t> by_title_year;
+    for (const auto& m : out.movies) {
+      if (m.year) by_title_year.emplace(Lower(m.title) + "|" + std::to_string(*m.year), m.movie_id);
+    }
+    out.imdb = std::move(d.imdb);
+    for (auto& im : out.imdb) {
+      if (!im.year) continue;
+      auto it = by_title_year.find(Lower(im.title) + "|" + std::to_string(*im.year));
+      if (it != by_title_year.end()) im.movie_id = it->second;
+    }
+  }
+
+  // Ratings: one per (user, movie), then the users they imply.
+  out.ratings = std::move(d.ratings);
+  merged_by_source[source_of("ratings")] += DedupeRatings(out.ratings);
+  out.users = BuildUsers(out.ratings);
+  out.tags = std::move(d.tags);
+
+  // Accounting per file. Every row read is loaded, merged or quarantined.
+  std::map<std::string, int64_t> quarantined;
+  for (const auto& r : d.rejected) ++quarantined[r.source];
+  std::map<std::string, int64_t> loaded = {
+      {source_of("movies"), static_cast<int64_t>(out.movies.size())},
+      {source_of("ratings"), static_cast<int64_t>(out.ratings.size())},
+      {source_of("persons"), static_cast<int64_t>(out.cast.size())},
+      {source_of("imdb"), static_cast<int64_t>(out.imdb.size())},
+      {source_of("tags"), static_cast<int64_t>(out.tags.size())},
+      {source_of("links"), static_cast<int64_t>(d.links.size())},
+  };
+  out.sources = std::move(d.sources);
+  for (auto& s : out.sources) {
+    s.rows_loaded = loaded[s.path];
+    s.rows_merged = merged_by_source[s.path];
+    s.rows_quarantined = quarantined[s.path];
+    MOVIEREC_ASSERT(s.rows_read == s.rows_loaded + s.rows_merged + s.rows_quarantined,
+                    "row accounting does not add up for " + s.path);
+  }
+  out.rejected = std::move(d.rejected);
+  return out;
+}
+
+}  // namespace movierec::etl

@@ -1,0 +1,50 @@
+// The run report: reports/pipeline_report_<timestamp>.json with per-stage wall time, rows in
+// and out, throughput, peak RSS, per-file accounting, quality results and warnings.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/dataset.h"
+
+namespace movierec::io {
+
+struct StageTiming {
+  std::string name;
+  double seconds = 0;
+  int64_t rows_in = 0;
+  int64_t rows_out = 0;
+};
+
+struct RunReport {
+  int64_t run_id = 0;  // 0 when nothing was written to the database
+  std::string status = "success";
+  std::string error;
+  int64_t started_at = 0;
+  int64_t finished_at = 0;
+  std::string config_file;
+  std::string config_hash;
+  std::string database;
+  std::string device;
+  std::vector<StageTiming> stages;
+  std::vector<SourceStats> sources;
+  std::vector<QualityResult> quality;
+  std::vector<RejectedRow> rejected_sample;  // the first few, for a quick look
+  int64_t rejected_total = 0;
+  std::vector<std::string> warnings;
+
+  nlohmann::json ToJson() const;
+  // Writes <dir>/pipeline_report_<yyyymmdd_hhmmss>_<run>.json; returns the path.
+  std::string Write(const std::string& dir) const;
+};
+
+// Peak resident set size of this process so far, in bytes.
+int64_t PeakRssBytes();
+
+// Seconds since the epoch, now.
+int64_t UnixNow();
+
+}  // namespace movierec::io
