@@ -34,6 +34,7 @@ struct LoadStats {
   int64_t rows = 0;      // data rows written, all tables
   double seconds = 0;
   double index_seconds = 0;
+  double checkpoint_seconds = 0;
 };
 
 // Runs the whole load in one transaction: the run's etl_runs row (as given in `run`), every

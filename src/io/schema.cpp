@@ -213,7 +213,6 @@ const std::vector<std::string>& EtlDataTables() {
 
 const std::vector<IndexDef>& EtlSecondaryIndexes() {
   static const std::vector<IndexDef> indexes = {
-      {"idx_user_rating_movie", "CREATE INDEX idx_user_rating_movie ON user_rating(movie_id)"},
       {"idx_movie_title", "CREATE INDEX idx_movie_title ON movie(title, release_year)"},
       {"idx_movie_cast_person", "CREATE INDEX idx_movie_cast_person ON movie_cast(person_id)"},
       {"idx_movie_crew_person", "CREATE INDEX idx_movie_crew_person ON movie_crew(person_id)"},
