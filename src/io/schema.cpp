@@ -110,7 +110,6 @@ CREATE TABLE IF NOT EXISTS user_rating (
   movie_id    INTEGER NOT NULL REFERENCES movie(movie_id) ON DELETE CASCADE,
   rating      REAL NOT NULL CHECK (rating >= 0.5 AND rating <= 5.0),
   rated_at    INTEGER NOT NULL,
-  source_line INTEGER,
   PRIMARY KEY (user_id, movie_id)
 ) WITHOUT ROWID;
 
