@@ -37,7 +37,7 @@ TEST(Extract, OriginalMoviesWithQuotesAndEmbeddedNewlines) {
   SourceStats s = etl::ExtractMoviesFile((dir / "Movies.csv").string(), 2, d);
   EXPECT_EQ(s.format, "original Movies.csv");
   EXPECT_EQ(s.rows_read, 7);
-  ASSERT_EQ(d.movies.size(), 3u);
+  ASSERT_EQ(d.movies.size(), 5u);
   EXPECT_EQ(d.movies[0].movie_id, 2);
   EXPECT_EQ(d.movies[0].original_language, "fi-suomi");
   EXPECT_EQ(d.movies[0].runtime, 73);
@@ -50,10 +50,16 @@ TEST(Extract, OriginalMoviesWithQuotesAndEmbeddedNewlines) {
   EXPECT_EQ(d.movies[2].original_title, "Le \"Grand\", voyage\nsuite");
   EXPECT_EQ(d.movies[2].title, "The Big, Trip");
   EXPECT_EQ(d.movies[2].line, 4);
+  // Unusable optional values are dropped and reported; the movie still loads.
+  EXPECT_FALSE(d.movies[3].budget.has_value());
+  EXPECT_FALSE(d.movies[4].year.has_value());
+  ASSERT_EQ(d.fixes.size(), 2u);
+  EXPECT_EQ(d.fixes[0].line, 6);
+  EXPECT_EQ(d.fixes[0].rule, "field.bad_number");
+  EXPECT_EQ(d.fixes[1].line, 7);
+  EXPECT_EQ(d.fixes[1].rule, "field.bad_date");
   // Lines after the two-line record keep exact numbers.
-  ASSERT_EQ(d.rejected.size(), 4u);
-  EXPECT_EQ(FindReject(d, 6)->rule, "parse.bad_number");
-  EXPECT_EQ(FindReject(d, 7)->rule, "parse.bad_date");
+  ASSERT_EQ(d.rejected.size(), 2u);
   EXPECT_EQ(FindReject(d, 8)->rule, "parse.missing_field");
   EXPECT_EQ(FindReject(d, 9)->rule, "parse.field_count");
   EXPECT_EQ(FindReject(d, 9)->raw, "10,en-English,Short,Short");
@@ -105,14 +111,16 @@ TEST(Extract, PersonsAndImdbQuirks) {
             "https://p/3.jpg,Empty Gross,2001,,99 min,Drama,7.9,Story.,,Someone,A,B,C,D,1000,\n");
   etl::ExtractedData d;
   etl::ExtractPersonsFile((dir / "Persons.csv").string(), 1, d);
-  ASSERT_EQ(d.credits.size(), 2u);
+  ASSERT_EQ(d.credits.size(), 3u);
   EXPECT_EQ(d.credits[0].name, "Zoë Renée");
   EXPECT_EQ(d.credits[0].gender, 1);
   EXPECT_EQ(d.credits[0].character, "Betty, the \"bellhop\"");
   EXPECT_FALSE(d.credits[1].gender.has_value());
-  ASSERT_EQ(d.rejected.size(), 1u);
-  EXPECT_EQ(d.rejected[0].line, 4);
-  EXPECT_EQ(d.rejected[0].rule, "parse.bad_value");
+  EXPECT_FALSE(d.credits[2].gender.has_value());
+  EXPECT_TRUE(d.rejected.empty());
+  ASSERT_EQ(d.fixes.size(), 1u);
+  EXPECT_EQ(d.fixes[0].line, 4);
+  EXPECT_EQ(d.fixes[0].rule, "field.bad_code");
 
   etl::ExtractImdbFile((dir / "imdb_top_1000.csv").string(), 1, d);
   ASSERT_EQ(d.imdb.size(), 3u);
@@ -124,6 +132,7 @@ TEST(Extract, PersonsAndImdbQuirks) {
   EXPECT_DOUBLE_EQ(*d.imdb[0].imdb_rating, 9.2);
   EXPECT_EQ(d.imdb[0].stars[3], "Diane Keaton");
   EXPECT_FALSE(d.imdb[1].year.has_value());  // "PG": unknown year, row kept
+  EXPECT_EQ(d.fixes.size(), 2u);              // ... and reported
   EXPECT_FALSE(d.imdb[2].gross.has_value());
   EXPECT_FALSE(d.imdb[2].meta_score.has_value());
 }

@@ -71,6 +71,22 @@ TEST(Validate, RulesQuarantineFixAndWarn) {
   }
 }
 
+TEST(Validate, FieldFixesAreReportedPerRuleAndTable) {
+  etl::ExtractedData d = Sample();
+  d.fixes = {etl::FieldFix{"/nonexistent/Movies.csv", 3, "field.bad_date", "x"},
+             etl::FieldFix{"/nonexistent/Movies.csv", 5, "field.bad_date", "y"},
+             etl::FieldFix{"/nonexistent/Movies.csv", 6, "field.bad_number", "z"}};
+  auto q = etl::Validate(d, {1700000000});
+  const QualityResult* dates = Find(q, "field.bad_date");
+  ASSERT_NE(dates, nullptr);
+  EXPECT_EQ(dates->table, "movie");
+  EXPECT_EQ(dates->rows_failed, 2);
+  EXPECT_EQ(dates->rows_checked, 5);
+  EXPECT_EQ(dates->action, "fixed");
+  EXPECT_EQ(dates->sample[1], "/nonexistent/Movies.csv:5: y");
+  EXPECT_EQ(Find(q, "field.bad_number")->rows_failed, 1);
+}
+
 TEST(Validate, RepairUtf8KeepsValidTextAndReplacesEachBadByte) {
   std::string ok = "Zoë 渡辺";
   EXPECT_FALSE(etl::RepairUtf8(ok));

@@ -18,6 +18,15 @@ struct Link {  // MovieLens links.csv
   std::optional<int64_t> tmdb_id;
 };
 
+// An optional field whose value could not be used: the row loads without it (validate reports
+// each one under its rule with the action "fixed").
+struct FieldFix {
+  std::string source;
+  int64_t line = 0;
+  std::string rule;    // e.g. "movie.release_date"
+  std::string detail;  // e.g. "release date '2019-13-45' is not a date; left empty"
+};
+
 struct ExtractedData {
   std::vector<Movie> movies;
   std::vector<Credit> credits;
@@ -26,6 +35,7 @@ struct ExtractedData {
   std::vector<Tag> tags;
   std::vector<Link> links;
   std::vector<RejectedRow> rejected;
+  std::vector<FieldFix> fixes;
   std::vector<SourceStats> sources;  // one per input file, in config order
 };
 

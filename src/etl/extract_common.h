@@ -14,15 +14,18 @@
 
 namespace movierec::etl {
 
-// Why a field failed: filled by a row parser, turned into a RejectedRow by the sink.
+// What a row parser found: a failure (the row is quarantined) or fixes to optional fields
+// (the row loads without the unusable value, and the fix is reported).
 struct ParseFailure {
   const char* rule = nullptr;  // e.g. "parse.bad_number"
   std::string reason;
+  std::vector<std::pair<const char*, std::string>> fixes;  // (rule, what was done)
   bool Fail(const char* r, std::string why) {
     rule = r;
     reason = std::move(why);
     return false;
   }
+  void Fix(const char* r, std::string what) { fixes.emplace_back(r, std::move(what)); }
 };
 
 // Collects one chunk's rows. ParseRow: bool(const io::CsvRecord&, Row&, ParseFailure&).
@@ -33,6 +36,7 @@ struct RowSink {
   ParseRow parse;
   std::vector<Row> rows;
   std::vector<RejectedRow> rejected;
+  std::vector<FieldFix> fixes;
   int64_t read = 0;
 
   void operator()(const io::CsvRecord& rec) {
@@ -51,6 +55,9 @@ struct RowSink {
     Row row{};
     if (parse(rec, row, failure)) {
       rows.push_back(std::move(row));
+      for (auto& [rule, what] : failure.fixes) {
+        fixes.push_back(FieldFix{*path, rec.line, rule, std::move(what)});
+      }
     } else {
       Reject(rec, failure.rule, std::move(failure.reason));
     }
@@ -75,13 +82,14 @@ OpenedSource OpenSource(SourceKind kind, const std::string& path);
 // make_parse(const DetectedLayout&) returns the row parser for the detected layout.
 template <class Row, class MakeParse>
 SourceStats ParseRows(const std::string& path, SourceKind kind, int workers, MakeParse make_parse,
-                      std::vector<Row>& rows, std::vector<RejectedRow>& rejected) {
+                      std::vector<Row>& rows, std::vector<RejectedRow>& rejected,
+                      std::vector<FieldFix>& fixes) {
   OpenedSource src = OpenSource(kind, path);
   auto parse = make_parse(src.layout);
   using Sink = RowSink<Row, decltype(parse)>;
   auto sinks = io::ParseParallel(src.file.text(), src.data_pos, src.data_line,
                                  src.layout.dialect, workers, [&] {
-                                   return Sink{&path, src.layout.fields, parse, {}, {}, 0};
+                                   return Sink{&path, src.layout.fields, parse, {}, {}, {}, 0};
                                  });
   SourceStats stats;
   stats.kind = SourceKindName(kind);
@@ -96,6 +104,7 @@ SourceStats ParseRows(const std::string& path, SourceKind kind, int workers, Mak
     stats.rows_quarantined += static_cast<int64_t>(s.rejected.size());
     std::move(s.rows.begin(), s.rows.end(), std::back_inserter(rows));
     std::move(s.rejected.begin(), s.rejected.end(), std::back_inserter(rejected));
+    std::move(s.fixes.begin(), s.fixes.end(), std::back_inserter(fixes));
     std::vector<Row>().swap(s.rows);
   }
   return stats;

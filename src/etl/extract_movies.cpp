@@ -17,22 +17,23 @@ bool ParseMovieId(std::string_view s, int64_t& out, ParseFailure& f) {
   return true;
 }
 
+// An optional number: a value that is not one is dropped (reported as a fix), not the row.
 template <class T>
-bool ParseOptionalInt(std::string_view s, const char* name, std::optional<T>& out,
+void ParseOptionalInt(std::string_view s, const char* name, std::optional<T>& out,
                       ParseFailure& f) {
   s = Trim(s);
-  if (s.empty()) return true;
+  if (s.empty()) return;
   T v;
   if (ParseInt(s, v)) {
     out = v;
-    return true;
+    return;
   }
   double d;  // "120.0" appears in exported runtimes and budgets
-  if (ParseFloat(s, d) && d == static_cast<double>(static_cast<T>(d))) {
+  if (ParseFloat(s, d) && d >= -9e18 && d <= 9e18 && d == static_cast<double>(static_cast<T>(d))) {
     out = static_cast<T>(d);
-    return true;
+    return;
   }
-  return f.Fail("parse.bad_number", std::string(name) + " '" + std::string(s) + "' is not a number");
+  f.Fix("field.bad_number", std::string(name) + " '" + std::string(s) + "' is not a number; left empty");
 }
 
 bool ParseOriginalMovie(const io::CsvRecord& rec, Movie& m, ParseFailure& f) {
@@ -44,18 +45,20 @@ bool ParseOriginalMovie(const io::CsvRecord& rec, Movie& m, ParseFailure& f) {
   m.title = std::string(Trim(x[3]));
   if (m.title.empty()) m.title = m.original_title;
   if (m.title.empty()) return f.Fail("parse.missing_field", "both titles are empty");
-  if (!ParseOptionalInt(x[4], "budget", m.budget, f)) return false;
-  if (!ParseOptionalInt(x[5], "revenue", m.revenue, f)) return false;
+  ParseOptionalInt(x[4], "budget", m.budget, f);
+  ParseOptionalInt(x[5], "revenue", m.revenue, f);
   m.homepage = std::string(Trim(x[6]));
-  if (!ParseOptionalInt(x[7], "runtime", m.runtime, f)) return false;
+  ParseOptionalInt(x[7], "runtime", m.runtime, f);
   if (!Trim(x[8]).empty()) {
     int64_t ts;
     int year;
-    if (!ParseIsoDate(x[8], ts, &year)) {
-      return f.Fail("parse.bad_date", "release date '" + std::string(x[8]) + "' is not yyyy-mm-dd");
+    if (ParseIsoDate(x[8], ts, &year)) {
+      m.release_date = std::string(Trim(x[8]));
+      m.year = year;
+    } else {
+      f.Fix("field.bad_date",
+            "release date '" + std::string(x[8]) + "' is not a yyyy-mm-dd date; left empty");
     }
-    m.release_date = std::string(Trim(x[8]));
-    m.year = year;
   }
   m.genres = SplitList(x[9], "|");
   m.cast_ids = SplitList(x[10], "|");
@@ -78,10 +81,12 @@ bool ParseMl100kMovie(const io::CsvRecord& rec, Movie& m, ParseFailure& f) {
   if (m.title.empty()) return f.Fail("parse.missing_field", "title is empty");
   if (!Trim(x[2]).empty()) {
     int year;
-    if (!ParseDayMonthNameYear(x[2], m.release_date, year)) {
-      return f.Fail("parse.bad_date", "release date '" + std::string(x[2]) + "' is not dd-Mon-yyyy");
+    if (ParseDayMonthNameYear(x[2], m.release_date, year)) {
+      if (!m.year) m.year = year;
+    } else {
+      f.Fix("field.bad_date",
+            "release date '" + std::string(x[2]) + "' is not a dd-Mon-yyyy date; left empty");
     }
-    if (!m.year) m.year = year;
   }
   for (size_t g = 0; g < kMl100kGenres.size(); ++g) {
     std::string_view flag = Trim(x[5 + g]);
@@ -117,7 +122,7 @@ SourceStats ExtractMoviesFile(const std::string& path, int workers, ExtractedDat
     }
   };
   return ParseRows<Movie>(path, SourceKind::kMovies, workers, make_parse, out.movies,
-                          out.rejected);
+                          out.rejected, out.fixes);
 }
 
 SourceStats ExtractLinksFile(const std::string& path, int workers, ExtractedData& out) {
@@ -127,10 +132,11 @@ SourceStats ExtractLinksFile(const std::string& path, int workers, ExtractedData
       l.line = rec.line;
       if (!ParseMovieId(x[0], l.movie_id, f)) return false;
       l.imdb_id = std::string(Trim(x[1]));
-      return ParseOptionalInt(x[2], "tmdbId", l.tmdb_id, f);
+      ParseOptionalInt(x[2], "tmdbId", l.tmdb_id, f);
+      return true;
     };
   };
-  return ParseRows<Link>(path, SourceKind::kLinks, workers, make_parse, out.links, out.rejected);
+  return ParseRows<Link>(path, SourceKind::kLinks, workers, make_parse, out.links, out.rejected, out.fixes);
 }
 
 }  // namespace movierec::etl

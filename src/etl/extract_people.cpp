@@ -26,7 +26,7 @@ bool ParseCredit(const io::CsvRecord& rec, Credit& c, ParseFailure& f) {
   if (g == "1" || g == "2") {
     c.gender = g[0] - '0';
   } else if (!g.empty() && g != "0") {
-    return f.Fail("parse.bad_value", "gender '" + std::string(g) + "' is not 1, 2, 0 or empty");
+    f.Fix("field.bad_code", "gender '" + std::string(g) + "' is not 1, 2, 0 or empty; left unknown");
   }
   c.character = std::string(Trim(x[4]));
   return true;
@@ -54,41 +54,40 @@ bool ParseImdb(const io::CsvRecord& rec, ImdbMovie& m, ParseFailure& f) {
   if (m.title.empty()) return f.Fail("parse.missing_field", "Series_Title is empty");
   int year;
   // The published file has one Released_Year of "PG": an unknown year, not a broken row.
-  if (ParseInt(x[2], year)) m.year = year;
+  if (ParseInt(x[2], year)) {
+    m.year = year;
+  } else if (!Trim(x[2]).empty()) {
+    f.Fix("field.bad_number", "Released_Year '" + std::string(x[2]) + "' is not a year; left empty");
+  }
   m.certificate = std::string(Trim(x[3]));
   std::string_view rt = Trim(x[4]);
   if (rt.size() > 4 && rt.substr(rt.size() - 4) == " min") rt.remove_suffix(4);
+  // Every column but the title is optional: an unusable value is dropped and reported.
+  auto bad = [&](const char* column, std::string_view v, const char* expected) {
+    f.Fix("field.bad_number", std::string(column) + " '" + std::string(v) + "' is not " +
+                                  expected + "; left empty");
+  };
   int runtime;
   if (!rt.empty()) {
-    if (!ParseInt(rt, runtime)) {
-      return f.Fail("parse.bad_number", "Runtime '" + std::string(x[4]) + "' is not 'N min'");
-    }
-    m.runtime = runtime;
+    if (ParseInt(rt, runtime)) m.runtime = runtime;
+    else bad("Runtime", x[4], "'N min'");
   }
   m.genres = SplitList(x[5], ",");
   double rating;
   if (!Trim(x[6]).empty()) {
-    if (!ParseFloat(x[6], rating)) {
-      return f.Fail("parse.bad_number", "IMDB_Rating '" + std::string(x[6]) + "' is not a number");
-    }
-    m.imdb_rating = rating;
+    if (ParseFloat(x[6], rating)) m.imdb_rating = rating;
+    else bad("IMDB_Rating", x[6], "a number");
   }
   m.overview = std::string(Trim(x[7]));
   int meta;
   if (!Trim(x[8]).empty()) {
-    if (!ParseInt(x[8], meta)) {
-      return f.Fail("parse.bad_number", "Meta_score '" + std::string(x[8]) + "' is not a number");
-    }
-    m.meta_score = meta;
+    if (ParseInt(x[8], meta)) m.meta_score = meta;
+    else bad("Meta_score", x[8], "a number");
   }
   m.director = std::string(Trim(x[9]));
   for (int i = 0; i < 4; ++i) m.stars[i] = std::string(Trim(x[10 + i]));
-  if (!ParseGrouped(x[14], m.votes)) {
-    return f.Fail("parse.bad_number", "No_of_Votes '" + std::string(x[14]) + "' is not a number");
-  }
-  if (!ParseGrouped(x[15], m.gross)) {
-    return f.Fail("parse.bad_number", "Gross '" + std::string(x[15]) + "' is not a number");
-  }
+  if (!ParseGrouped(x[14], m.votes)) bad("No_of_Votes", x[14], "a number");
+  if (!ParseGrouped(x[15], m.gross)) bad("Gross", x[15], "a number");
   return true;
 }
 
@@ -118,19 +117,19 @@ SourceStats ExtractPersonsFile(const std::string& path, int workers, ExtractedDa
   return ParseRows<Credit>(
       path, SourceKind::kPersons, workers,
       [](const DetectedLayout&) -> CreditParser { return ParseCredit; }, out.credits,
-      out.rejected);
+      out.rejected, out.fixes);
 }
 
 SourceStats ExtractImdbFile(const std::string& path, int workers, ExtractedData& out) {
   return ParseRows<ImdbMovie>(
       path, SourceKind::kImdb, workers,
-      [](const DetectedLayout&) -> ImdbParser { return ParseImdb; }, out.imdb, out.rejected);
+      [](const DetectedLayout&) -> ImdbParser { return ParseImdb; }, out.imdb, out.rejected, out.fixes);
 }
 
 SourceStats ExtractTagsFile(const std::string& path, int workers, ExtractedData& out) {
   return ParseRows<Tag>(
       path, SourceKind::kTags, workers, [](const DetectedLayout&) -> TagParser { return ParseTag; },
-      out.tags, out.rejected);
+      out.tags, out.rejected, out.fixes);
 }
 
 }  // namespace movierec::etl

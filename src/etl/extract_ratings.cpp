@@ -45,7 +45,7 @@ SourceStats ExtractRatingsFile(const std::string& path, int workers, ExtractedDa
     };
   };
   return ParseRows<Rating>(path, SourceKind::kRatings, workers, make_parse, out.ratings,
-                           out.rejected);
+                           out.rejected, out.fixes);
 }
 
 }  // namespace movierec::etl

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -57,6 +58,15 @@ class RuleRun {
   ExtractedData& data_;
   QualityResult result_;
 };
+
+const char* TableOfKind(const std::string& kind) {
+  if (kind == "movies" || kind == "links") return "movie";
+  if (kind == "ratings") return "user_rating";
+  if (kind == "persons") return "movie_cast";
+  if (kind == "imdb") return "imdb_movie";
+  if (kind == "tags") return "movie_tag";
+  return "?";
+}
 
 const std::string& SourcePath(const ExtractedData& d, const char* kind) {
   static const std::string none;
@@ -168,6 +178,37 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
   const std::string& imdb_src = SourcePath(d, "imdb");
   const std::string& tags_src = SourcePath(d, "tags");
   const std::string& links_src = SourcePath(d, "links");
+
+  // field.* (fix): optional values the extractors could not use, one result per rule and table.
+  {
+    std::map<std::pair<std::string, std::string>, size_t> index;
+    for (const auto& fx : d.fixes) {
+      const char* table = "?";
+      int64_t checked = 0;
+      for (const auto& s : d.sources) {
+        if (s.path == fx.source) {
+          table = TableOfKind(s.kind);
+          checked = s.rows_read;
+        }
+      }
+      auto key = std::pair{fx.rule, std::string(table)};
+      auto [it, inserted] = index.emplace(key, results.size());
+      if (inserted) {
+        QualityResult q;
+        q.rule_id = fx.rule;
+        q.table = table;
+        q.rows_checked = checked;
+        q.severity = "fix";
+        q.action = "fixed";
+        results.push_back(std::move(q));
+      }
+      QualityResult& q = results[it->second];
+      ++q.rows_failed;
+      if (q.sample.size() < kSampleSize) {
+        q.sample.push_back(fx.source + ":" + std::to_string(fx.line) + ": " + fx.detail);
+      }
+    }
+  }
 
   // text.utf8 (fix): invalid byte sequences become U+FFFD so the row still loads.
   {
