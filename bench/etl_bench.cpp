@@ -1,13 +1,12 @@
 // Times the ETL spine on one ratings file: extract (parse) alone, validate + transform, and
 // the SQLite load, and prints throughput and peak RSS. Used by `scripts/bench.sh etl`.
 //   etl_bench --movies Movies.csv --ratings Ratings.csv --db /tmp/x.db [--workers N]
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "etl/extract.h"
 #include "etl/transform.h"
@@ -46,7 +45,8 @@ int main(int argc, char** argv) {
     double secs = Since(t);
     best_parse = std::min(best_parse, secs);
     std::printf("extract ratings: %.3f s, %lld rows, %.1f MB/s, %.2f M rows/s\n", secs,
-                static_cast<long long>(s.rows_read), s.bytes / secs / 1e6, s.rows_read / secs / 1e6);
+                static_cast<long long>(s.rows_read), s.bytes / secs / 1e6,
+                s.rows_read / secs / 1e6);
     if (i == repeat - 1) {
       d.sources.push_back(s);
       data = std::move(d);
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   auto quality = etl::Validate(data, {io::UnixNow()});
   double validate_s = Since(t);
   t = std::chrono::steady_clock::now();
-  Dataset ds = etl::Transform(std::move(data), std::move(quality));
+  Dataset ds = etl::Transform(std::move(data), std::move(quality), workers);
   double transform_s = Since(t);
   std::printf("validate: %.3f s   transform: %.3f s   (%zu ratings after dedupe)\n", validate_s,
               transform_s, ds.ratings.size());

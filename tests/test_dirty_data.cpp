@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "io/csv_reader.h"
 #include "io/sqlite_db.h"
@@ -49,17 +49,17 @@ class DirtyData : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    RunResult gen = RunMovierec({"generate", "--out", (*dir_ / "data").string(), "--users", "800",
-                                 "--movies", "600", "--ratings", "60000", "--seed", "11",
-                                 "--dirty-rate", "0.02"});
+    RunResult gen =
+        RunMovierec({"generate", "--out", (*dir_ / "data").string(), "--users", "800", "--movies",
+                     "600", "--ratings", "60000", "--seed", "11", "--dirty-rate", "0.02"});
     ASSERT_EQ(gen.exit_code, 0) << gen.output;
     WriteFile(*dir_ / "cfg.yaml",
               "database: {path: out.db}\n"
               "data_sources: {csv_files: {movies: data/Movies.csv, ratings: data/Ratings.csv, "
               "persons: data/Persons.csv, imdb: data/imdb_top_1000.csv}}\n"
               "reports: {directory: reports}\n");
-    RunResult run = RunMovierec({"pipeline", "--config", (*dir_ / "cfg.yaml").string(),
-                                 "--no-progress"});
+    RunResult run =
+        RunMovierec({"pipeline", "--config", (*dir_ / "cfg.yaml").string(), "--no-progress"});
     ASSERT_EQ(run.exit_code, 0) << run.output;
     for (const auto& e : std::filesystem::directory_iterator(*dir_ / "reports")) {
       *report_ = nlohmann::json::parse(ReadFile(e.path()));
@@ -75,7 +75,8 @@ class DirtyData : public ::testing::Test {
 
   // rule of the quarantined row at (file, line), or "" when that line was not quarantined.
   static std::string RejectedRule(io::Database& db, const std::string& file, int64_t line) {
-    io::Statement s = db.Prepare("SELECT rule FROM rejected_rows WHERE source_file = ? AND line = ?");
+    io::Statement s =
+        db.Prepare("SELECT rule FROM rejected_rows WHERE source_file = ? AND line = ?");
     std::string path = Path(file);
     s.Bind(1, std::string_view(path));
     s.Bind(2, line);
@@ -104,7 +105,8 @@ TEST_F(DirtyData, EveryQuarantinedDefectIsFoundAtItsLineUnderTheRightRule) {
   for (const auto& d : defects) {
     ++seen[d.file + ":" + d.kind];
     std::string rule = RejectedRule(db, d.file, d.line);
-    std::string where = d.file + ":" + std::to_string(d.line) + " " + d.kind + " (" + d.detail + ")";
+    std::string where =
+        d.file + ":" + std::to_string(d.line) + " " + d.kind + " (" + d.detail + ")";
     if (d.kind == "malformed_line") {
       EXPECT_EQ(rule.rfind("parse.", 0), 0u) << where << " rule '" << rule << "'";
     } else if (d.kind == "out_of_range_rating") {

@@ -21,18 +21,19 @@ const RejectedRow* FindReject(const etl::ExtractedData& d, int64_t line) {
 
 TEST(Extract, OriginalMoviesWithQuotesAndEmbeddedNewlines) {
   TempDir dir;
-  WriteFile(dir / "Movies.csv",
-            "MovieID,OriginalLanguage,OriginalTitle,EnglishTitle,Budget,Revenue,Homepage,Runtime,"
-            "ReleaseDate,Genres,CastID,ProductionCompanies,ProductionCountries,SpokenLanguages\n"
-            "2,fi-suomi,Ariel,Ariel,,,,73,1988-10-21,Drama|Crime,,Villealfa,FI-Finland,fi-suomi\n"
-            "5,en-English,\"Four Rooms\",\"Four Rooms\",4000000,4257354,http://x.y,98,1995-12-09,"
-            "Crime|Comedy,52fe420dc3a36847f800012d|52fe420dc3a36847f8000133,Miramax,"
-            "US-United States of America,en-English\n"
-            "6,fr-Français,\"Le \"\"Grand\"\", voyage\nsuite\",\"The Big, Trip\",,,,,1999-01-01,,,,,\n"
-            "7,en-English,Bad,Bad,12x,,,,,,,,,\n"
-            "8,en-English,Late,Late,,,,,1999-02-30,,,,,\n"
-            "9,en-English,,,,,,,,,,,,\n"
-            "10,en-English,Short,Short\n");
+  WriteFile(
+      dir / "Movies.csv",
+      "MovieID,OriginalLanguage,OriginalTitle,EnglishTitle,Budget,Revenue,Homepage,Runtime,"
+      "ReleaseDate,Genres,CastID,ProductionCompanies,ProductionCountries,SpokenLanguages\n"
+      "2,fi-suomi,Ariel,Ariel,,,,73,1988-10-21,Drama|Crime,,Villealfa,FI-Finland,fi-suomi\n"
+      "5,en-English,\"Four Rooms\",\"Four Rooms\",4000000,4257354,http://x.y,98,1995-12-09,"
+      "Crime|Comedy,52fe420dc3a36847f800012d|52fe420dc3a36847f8000133,Miramax,"
+      "US-United States of America,en-English\n"
+      "6,fr-Français,\"Le \"\"Grand\"\", voyage\nsuite\",\"The Big, Trip\",,,,,1999-01-01,,,,,\n"
+      "7,en-English,Bad,Bad,12x,,,,,,,,,\n"
+      "8,en-English,Late,Late,,,,,1999-02-30,,,,,\n"
+      "9,en-English,,,,,,,,,,,,\n"
+      "10,en-English,Short,Short\n");
   etl::ExtractedData d;
   SourceStats s = etl::ExtractMoviesFile((dir / "Movies.csv").string(), 2, d);
   EXPECT_EQ(s.format, "original Movies.csv");
@@ -132,7 +133,7 @@ TEST(Extract, PersonsAndImdbQuirks) {
   EXPECT_DOUBLE_EQ(*d.imdb[0].imdb_rating, 9.2);
   EXPECT_EQ(d.imdb[0].stars[3], "Diane Keaton");
   EXPECT_FALSE(d.imdb[1].year.has_value());  // "PG": unknown year, row kept
-  EXPECT_EQ(d.fixes.size(), 2u);              // ... and reported
+  EXPECT_EQ(d.fixes.size(), 2u);             // ... and reported
   EXPECT_FALSE(d.imdb[2].gross.has_value());
   EXPECT_FALSE(d.imdb[2].meta_score.has_value());
 }

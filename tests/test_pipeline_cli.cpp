@@ -25,8 +25,10 @@ struct Fixture {
   std::string db;
 
   explicit Fixture(const std::vector<std::string>& gen_flags = {}) {
-    std::vector<std::string> args = {"generate", "--out", (dir / "data").string(), "--users",
-                                     "300", "--movies", "200", "--ratings", "20000", "--seed", "3"};
+    std::vector<std::string> args = {"generate", "--out",     (dir / "data").string(),
+                                     "--users",  "300",       "--movies",
+                                     "200",      "--ratings", "20000",
+                                     "--seed",   "3"};
     args.insert(args.end(), gen_flags.begin(), gen_flags.end());
     RunResult gen = RunMovierec(args);
     EXPECT_EQ(gen.exit_code, 0) << gen.output;
@@ -138,8 +140,8 @@ TEST(Pipeline, CleanDataLoadsEveryRowAndWritesAReport) {
   EXPECT_GT(j["peak_rss_bytes"].get<int64_t>(), 0);
   std::vector<std::string> stages;
   for (const auto& s : j["stages"]) stages.push_back(s["name"]);
-  EXPECT_EQ(stages, (std::vector<std::string>{"extract", "validate", "transform", "load",
-                                              "finalize"}));
+  EXPECT_EQ(stages,
+            (std::vector<std::string>{"extract", "validate", "transform", "load", "finalize"}));
   for (const auto& s : j["sources"]) EXPECT_TRUE(s["accounted"].get<bool>()) << s.dump();
   EXPECT_NE(r.output.find("ratings: 20000 read, 20000 loaded"), std::string::npos) << r.output;
 }
@@ -196,7 +198,8 @@ TEST(Pipeline, MissingInputFailsCleanlyAndKeepsTheDatabase) {
   bool found_failed = false;
   for (const auto& e : std::filesystem::directory_iterator(f.dir / "reports")) {
     auto j = nlohmann::json::parse(ReadFile(e.path()));
-    if (j["status"] == "failed") found_failed = j["error"].get<std::string>().find("Ratings") != std::string::npos;
+    if (j["status"] == "failed")
+      found_failed = j["error"].get<std::string>().find("Ratings") != std::string::npos;
   }
   EXPECT_TRUE(found_failed);
 }

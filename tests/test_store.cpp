@@ -30,7 +30,8 @@ Dataset MakeDataset(int users, int movies, int per_user, int seed) {
     d.movies.push_back(mv);
   }
   d.genres = {"Comedy", "Drama"};
-  for (const auto& m : d.movies) d.movie_genres.emplace_back(m.movie_id, m.genres[0] == "Drama" ? 2 : 1);
+  for (const auto& m : d.movies)
+    d.movie_genres.emplace_back(m.movie_id, m.genres[0] == "Drama" ? 2 : 1);
   d.persons = {Person{1, "Zoë", 1}, Person{2, "José", std::nullopt}};
   d.cast = {CastRow{3, 0, 1, "c1", "Hero", 2}, CastRow{3, 1, 2, "c2", "Villain", 3}};
   for (int u = 1; u <= users; ++u) {
@@ -55,7 +56,8 @@ Dataset MakeDataset(int users, int movies, int per_user, int seed) {
                               }),
                   d.ratings.end());
   d.rejected = {RejectedRow{"Ratings.csv", 5, "x,y", "parse.field_count", "expected 4"}};
-  d.quality = {QualityResult{"rating.range", "user_rating", 10, 1, "quarantine", "quarantined", {"a"}}};
+  d.quality = {
+      QualityResult{"rating.range", "user_rating", 10, 1, "quarantine", "quarantined", {"a"}}};
   return d;
 }
 
@@ -102,8 +104,9 @@ TEST(Store, LoadFillsTablesAndKeepsForeignKeys) {
   ASSERT_TRUE(s.Step());
   EXPECT_EQ(s.ColumnText(0), "Zoë");
   // The secondary indexes exist after the load.
-  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'"),
-            static_cast<int64_t>(io::EtlSecondaryIndexes().size()) + 1);
+  EXPECT_EQ(
+      db.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type='index' AND name LIKE 'idx_%'"),
+      static_cast<int64_t>(io::EtlSecondaryIndexes().size()) + 1);
 }
 
 TEST(Store, ReloadingTheSameDataGivesTheSameDatabase) {
@@ -165,7 +168,8 @@ TEST(Store, AKilledLoadLeavesThePreviousContents) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the load finished before it could be killed";
   io::Database db(path);
-  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"), 0);
+  EXPECT_EQ(
+      db.QueryInt("SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'"), 0);
   EXPECT_EQ(Digest(db), before);
 }
 

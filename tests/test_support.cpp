@@ -15,8 +15,8 @@ TempDir::TempDir() {
   std::random_device rd;
   auto base = std::filesystem::temp_directory_path();
   for (int attempt = 0; attempt < 100; ++attempt) {
-    auto candidate = base / ("movierec_test_" + std::to_string(getpid()) + "_" +
-                             std::to_string(rd()));
+    auto candidate =
+        base / ("movierec_test_" + std::to_string(getpid()) + "_" + std::to_string(rd()));
     if (std::filesystem::create_directory(candidate)) {
       path_ = candidate;
       return;
@@ -33,8 +33,10 @@ TempDir::~TempDir() {
 static std::string ShellQuote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }

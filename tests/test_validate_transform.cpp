@@ -33,10 +33,10 @@ etl::ExtractedData Sample() {
   d.movies = {MakeMovie(10, "Heat", 1995, 2), MakeMovie(3, "Alien", 1979, 3),
               MakeMovie(10, "Heat again", 1995, 4), MakeMovie(11, "  heat ", 1995, 5),
               MakeMovie(12, std::string("Bad \xff byte"), 2000, 6)};
-  d.ratings = {MakeRating(1, 10, 4.0f, 1000, 2),  MakeRating(1, 10, 3.0f, 2000, 3),
-               MakeRating(1, 10, 3.0f, 2000, 4),  MakeRating(2, 3, 5.5f, 1000, 5),
-               MakeRating(2, 99, 4.0f, 1000, 6),  MakeRating(2, 3, 2.5f, 4102444800, 7),
-               MakeRating(3, 12, 0.5f, 1000, 8),  MakeRating(2, 11, 4.25f, 1000, 9)};
+  d.ratings = {MakeRating(1, 10, 4.0f, 1000, 2), MakeRating(1, 10, 3.0f, 2000, 3),
+               MakeRating(1, 10, 3.0f, 2000, 4), MakeRating(2, 3, 5.5f, 1000, 5),
+               MakeRating(2, 99, 4.0f, 1000, 6), MakeRating(2, 3, 2.5f, 4102444800, 7),
+               MakeRating(3, 12, 0.5f, 1000, 8), MakeRating(2, 11, 4.25f, 1000, 9)};
   return d;
 }
 
@@ -119,6 +119,53 @@ TEST(Transform, DedupesRatingsKeepsLatestAndAccountsForEveryRow) {
   }
   EXPECT_EQ(out.sources[1].rows_merged, 2);
   EXPECT_EQ(out.sources[1].rows_quarantined, 4);
+}
+
+TEST(Transform, GroupedAndShuffledInputsGiveTheSameRatings) {
+  // Grouped by user (the usual file order) takes the per-user path; shuffled takes the radix path.
+  auto make = [](bool shuffle) {
+    etl::ExtractedData d;
+    d.sources = {SourceStats{"movies", "m", "t", 0, 50}, SourceStats{"ratings", "r", "t", 0, 0}};
+    for (int m = 1; m <= 50; ++m)
+      d.movies.push_back(MakeMovie(m, "M" + std::to_string(m), 2000, m));
+    uint64_t x = 12345;
+    auto next = [&x] {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return x;
+    };
+    int64_t line = 2;
+    for (int u = 1; u <= 3000; ++u) {
+      int n = 1 + static_cast<int>(next() % 60);
+      for (int k = 0; k < n; ++k, ++line) {
+        d.ratings.push_back(MakeRating(u, 1 + static_cast<int>(next() % 50),
+                                       0.5f * (1 + static_cast<float>(next() % 10)),
+                                       1000 + static_cast<int64_t>(next() % 5), line));
+      }
+    }
+    d.sources[1].rows_read = static_cast<int64_t>(d.ratings.size());
+    if (shuffle) {
+      for (size_t i = d.ratings.size() - 1; i > 0; --i)
+        std::swap(d.ratings[i], d.ratings[next() % (i + 1)]);
+    }
+    return d;
+  };
+  Dataset a = etl::Transform(make(false), {}, 1);
+  Dataset b = etl::Transform(make(false), {}, 4);
+  Dataset c = etl::Transform(make(true), {}, 2);
+  ASSERT_GT(a.sources[1].rows_merged, 1000);
+  ASSERT_EQ(a.ratings.size(), b.ratings.size());
+  ASSERT_EQ(a.ratings.size(), c.ratings.size());
+  for (size_t i = 0; i < a.ratings.size(); ++i) {
+    ASSERT_EQ(a.ratings[i].line, b.ratings[i].line) << i;
+    ASSERT_EQ(a.ratings[i].line, c.ratings[i].line) << i;
+    if (i > 0) {
+      ASSERT_TRUE(a.ratings[i - 1].user_id < a.ratings[i].user_id ||
+                  (a.ratings[i - 1].user_id == a.ratings[i].user_id &&
+                   a.ratings[i - 1].movie_id < a.ratings[i].movie_id));
+    }
+  }
 }
 
 TEST(Transform, PeopleAndCastOrderAndImdbResolution) {

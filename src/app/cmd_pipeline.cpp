@@ -15,7 +15,8 @@ Runner RegisterPipeline(CLI::App& app) {
                   "Stages to run: extract validate transform load train score finalize");
   cmd->add_option("--device", opt->device, "auto | cpu | gpu | gpu:N (overrides compute.device)");
   cmd->add_option("--db", opt->database, "SQLite database (overrides database.path)");
-  cmd->add_option("--reports-dir", opt->reports_dir, "Where run reports go (overrides reports.directory)");
+  cmd->add_option("--reports-dir", opt->reports_dir,
+                  "Where run reports go (overrides reports.directory)");
   cmd->add_option("--max-workers", opt->max_workers,
                   "Worker threads, 0 = all cores (overrides performance.max_workers)")
       ->check(CLI::Range(0, 1024));

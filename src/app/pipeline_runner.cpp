@@ -34,7 +34,8 @@ std::vector<std::string> ResolveStages(const std::vector<std::string>& requested
   std::vector<std::string> stages = requested.empty() ? kAvailable : io::NormalizeStages(requested);
   for (const auto& s : stages) {
     if (!Has(kAvailable, s)) {
-      throw UsageError("stage '" + s + "' is not available in this version of movierec "
+      throw UsageError("stage '" + s +
+                       "' is not available in this version of movierec "
                        "(available: extract, validate, transform, load, finalize)");
     }
   }
@@ -94,14 +95,14 @@ void PrintSummary(const io::RunReport& report, const std::string& report_path) {
   if (report.run_id) std::cout << " (run " << report.run_id << ")";
   std::cout << "\n  database: " << report.database << "\n";
   for (const auto& s : report.sources) {
-    std::cout << "  " << s.kind << ": " << s.rows_read << " read, " << s.rows_loaded
-              << " loaded, " << s.rows_merged << " merged, " << s.rows_quarantined
-              << " quarantined  (" << s.path << ", " << s.format << ")\n";
+    std::cout << "  " << s.kind << ": " << s.rows_read << " read, " << s.rows_loaded << " loaded, "
+              << s.rows_merged << " merged, " << s.rows_quarantined << " quarantined  (" << s.path
+              << ", " << s.format << ")\n";
   }
   double total = 0;
   for (const auto& s : report.stages) total += s.seconds;
-  std::cout << "  time: " << total << " s, peak RSS "
-            << io::PeakRssBytes() / (1024 * 1024) << " MiB\n";
+  std::cout << "  time: " << total << " s, peak RSS " << io::PeakRssBytes() / (1024 * 1024)
+            << " MiB\n";
   if (!report_path.empty()) std::cout << "  report: " << report_path << "\n";
 }
 
@@ -154,7 +155,7 @@ int RunPipeline(const PipelineOptions& opt) {
     if (Has(stages, "transform")) {
       StageClock clock(report, "transform");
       int64_t in = CountRows(*extracted);
-      dataset = etl::Transform(std::move(*extracted), std::move(quality));
+      dataset = etl::Transform(std::move(*extracted), std::move(quality), cfg.Workers());
       extracted.reset();
       clock.Done(in, static_cast<int64_t>(dataset->ratings.size() + dataset->movies.size()));
       report.sources = dataset->sources;
@@ -177,7 +178,8 @@ int RunPipeline(const PipelineOptions& opt) {
       run.stages = StagesJoined(stages);
       run.device = report.device;
       int64_t run_id = 0;
-      io::LoadStats ls = io::LoadDataset(db, *dataset, run, {cfg.batch_size, cfg.progress}, &run_id);
+      io::LoadStats ls =
+          io::LoadDataset(db, *dataset, run, {cfg.batch_size, cfg.progress}, &run_id);
       report.run_id = run_id;
       clock.Done(ls.rows, ls.rows);
     }

@@ -40,20 +40,20 @@ struct QualityResult {
   std::string table;
   int64_t rows_checked = 0;
   int64_t rows_failed = 0;
-  std::string severity;  // warn | fail | fix | quarantine
-  std::string action;    // what was done: none, fixed, quarantined, merged, stopped
+  std::string severity;             // warn | fail | fix | quarantine
+  std::string action;               // what was done: none, fixed, quarantined, merged, stopped
   std::vector<std::string> sample;  // a few failing rows as "file:line: detail"
 };
 
 struct Dataset {
-  std::vector<Movie> movies;        // sorted by movie_id; movie_idx = position
-  std::vector<std::string> genres;  // genre_id = position + 1
+  std::vector<Movie> movies;                          // sorted by movie_id; movie_idx = position
+  std::vector<std::string> genres;                    // genre_id = position + 1
   std::vector<std::pair<int64_t, int>> movie_genres;  // (movie_id, genre_id)
-  std::vector<Person> persons;      // person_id = position + 1
+  std::vector<Person> persons;                        // person_id = position + 1
   std::vector<CastRow> cast;
   std::vector<ImdbMovie> imdb;
-  std::vector<User> users;          // sorted by user_id; user_idx = position
-  std::vector<Rating> ratings;      // sorted by (user_id, movie_id), one per pair
+  std::vector<User> users;      // sorted by user_id; user_idx = position
+  std::vector<Rating> ratings;  // sorted by (user_id, movie_id), one per pair
   std::vector<Tag> tags;
   std::vector<RejectedRow> rejected;
   std::vector<SourceStats> sources;

@@ -9,9 +9,9 @@ namespace movierec {
 // Process exit codes promised on the command line.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitRuntime = 1,   // I/O failure, database failure, internal error
-  kExitUsage = 2,     // bad flag, bad config, unusable device
-  kExitQuality = 3,   // data failed a blocking quality rule
+  kExitRuntime = 1,  // I/O failure, database failure, internal error
+  kExitUsage = 2,    // bad flag, bad config, unusable device
+  kExitQuality = 3,  // data failed a blocking quality rule
 };
 
 // A failure the user can act on; carries the exit code the CLI should return.
@@ -37,12 +37,13 @@ class QualityError : public Error {
   explicit QualityError(const std::string& message) : Error(message, kExitQuality) {}
 };
 
-[[noreturn]] void AbortInvariant(const char* expr, const char* file, int line, const std::string& msg);
+[[noreturn]] void AbortInvariant(const char* expr, const char* file, int line,
+                                 const std::string& msg);
 
 }  // namespace movierec
 
 // Broken internal invariants abort: they are bugs, not user errors.
-#define MOVIEREC_ASSERT(cond, msg)                                                      \
-  do {                                                                                  \
-    if (!(cond)) ::movierec::AbortInvariant(#cond, __FILE__, __LINE__, (msg));          \
+#define MOVIEREC_ASSERT(cond, msg)                                             \
+  do {                                                                         \
+    if (!(cond)) ::movierec::AbortInvariant(#cond, __FILE__, __LINE__, (msg)); \
   } while (0)

@@ -21,28 +21,28 @@ struct Rating {
 struct Movie {
   int64_t movie_id = 0;
   int64_t line = 0;
-  std::string title;            // English title (MovieLens: title without the year)
+  std::string title;  // English title (MovieLens: title without the year)
   std::string original_title;
   std::string original_language;  // as given, e.g. "fr-Français" or "fr"
   std::optional<int> year;
-  std::string release_date;     // ISO yyyy-mm-dd or empty
+  std::string release_date;  // ISO yyyy-mm-dd or empty
   std::optional<int64_t> budget;
   std::optional<int64_t> revenue;
-  std::optional<int> runtime;   // minutes
+  std::optional<int> runtime;  // minutes
   std::string homepage;
   std::vector<std::string> genres;
   std::vector<std::string> cast_ids;  // credit ids listed in Movies.csv
   std::vector<std::string> production_companies;
   std::vector<std::string> production_countries;
   std::vector<std::string> spoken_languages;
-  std::string imdb_id;          // MovieLens links.csv
+  std::string imdb_id;  // MovieLens links.csv
   std::optional<int64_t> tmdb_id;
 };
 
 struct Credit {  // one row of Persons.csv
   int64_t movie_id = 0;
   int64_t line = 0;
-  std::string cast_id;     // 24-hex credit id
+  std::string cast_id;  // 24-hex credit id
   std::string name;
   std::optional<int> gender;  // 1 female, 2 male
   std::string character;
@@ -85,7 +85,7 @@ struct RejectedRow {
 
 // Per input file accounting: read = loaded + merged + quarantined.
 struct SourceStats {
-  std::string kind;    // movies | ratings | persons | imdb | tags | links
+  std::string kind;  // movies | ratings | persons | imdb | tags | links
   std::string path;
   std::string format;  // detected layout
   int64_t bytes = 0;

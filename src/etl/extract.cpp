@@ -31,8 +31,8 @@ OpenedSource OpenSource(SourceKind kind, const std::string& path) {
 ExtractedData Extract(const io::SourcesConfig& sources, const ExtractOptions& options) {
   ExtractedData out;
   const int w = options.workers;
-  auto run = [&](const std::string& path, SourceStats (*fn)(const std::string&, int,
-                                                            ExtractedData&)) {
+  auto run = [&](const std::string& path,
+                 SourceStats (*fn)(const std::string&, int, ExtractedData&)) {
     if (path.empty()) return;
     SourceStats stats = fn(path, w, out);
     spdlog::info("extract {}: {} rows read, {} rejected ({})", path, stats.rows_read,

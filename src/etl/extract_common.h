@@ -87,10 +87,9 @@ SourceStats ParseRows(const std::string& path, SourceKind kind, int workers, Mak
   OpenedSource src = OpenSource(kind, path);
   auto parse = make_parse(src.layout);
   using Sink = RowSink<Row, decltype(parse)>;
-  auto sinks = io::ParseParallel(src.file.text(), src.data_pos, src.data_line,
-                                 src.layout.dialect, workers, [&] {
-                                   return Sink{&path, src.layout.fields, parse, {}, {}, {}, 0};
-                                 });
+  auto sinks =
+      io::ParseParallel(src.file.text(), src.data_pos, src.data_line, src.layout.dialect, workers,
+                        [&] { return Sink{&path, src.layout.fields, parse, {}, {}, {}, 0}; });
   SourceStats stats;
   stats.kind = SourceKindName(kind);
   stats.path = path;

@@ -33,7 +33,8 @@ void ParseOptionalInt(std::string_view s, const char* name, std::optional<T>& ou
     out = static_cast<T>(d);
     return;
   }
-  f.Fix("field.bad_number", std::string(name) + " '" + std::string(s) + "' is not a number; left empty");
+  f.Fix("field.bad_number",
+        std::string(name) + " '" + std::string(s) + "' is not a number; left empty");
 }
 
 bool ParseOriginalMovie(const io::CsvRecord& rec, Movie& m, ParseFailure& f) {
@@ -69,9 +70,9 @@ bool ParseOriginalMovie(const io::CsvRecord& rec, Movie& m, ParseFailure& f) {
 }
 
 constexpr std::array<const char*, 19> kMl100kGenres = {
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-    "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-    "Romance", "Sci-Fi", "Thriller", "War", "Western"};
+    "unknown",     "Action", "Adventure", "Animation", "Children's", "Comedy",  "Crime",
+    "Documentary", "Drama",  "Fantasy",   "Film-Noir", "Horror",     "Musical", "Mystery",
+    "Romance",     "Sci-Fi", "Thriller",  "War",       "Western"};
 
 bool ParseMl100kMovie(const io::CsvRecord& rec, Movie& m, ParseFailure& f) {
   const auto& x = rec.fields;
@@ -116,13 +117,16 @@ SourceStats ExtractMoviesFile(const std::string& path, int workers, ExtractedDat
   using Parser = bool (*)(const io::CsvRecord&, Movie&, ParseFailure&);
   auto make_parse = [](const DetectedLayout& layout) -> Parser {
     switch (layout.layout) {
-      case Layout::kOriginalMovies: return ParseOriginalMovie;
-      case Layout::kMl100kMovies: return ParseMl100kMovie;
-      default: return ParseMlMovie;  // movies.dat and movies.csv share id,title,genres
+      case Layout::kOriginalMovies:
+        return ParseOriginalMovie;
+      case Layout::kMl100kMovies:
+        return ParseMl100kMovie;
+      default:
+        return ParseMlMovie;  // movies.dat and movies.csv share id,title,genres
     }
   };
-  return ParseRows<Movie>(path, SourceKind::kMovies, workers, make_parse, out.movies,
-                          out.rejected, out.fixes);
+  return ParseRows<Movie>(path, SourceKind::kMovies, workers, make_parse, out.movies, out.rejected,
+                          out.fixes);
 }
 
 SourceStats ExtractLinksFile(const std::string& path, int workers, ExtractedData& out) {
@@ -136,7 +140,8 @@ SourceStats ExtractLinksFile(const std::string& path, int workers, ExtractedData
       return true;
     };
   };
-  return ParseRows<Link>(path, SourceKind::kLinks, workers, make_parse, out.links, out.rejected, out.fixes);
+  return ParseRows<Link>(path, SourceKind::kLinks, workers, make_parse, out.links, out.rejected,
+                         out.fixes);
 }
 
 }  // namespace movierec::etl

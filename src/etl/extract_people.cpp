@@ -26,7 +26,8 @@ bool ParseCredit(const io::CsvRecord& rec, Credit& c, ParseFailure& f) {
   if (g == "1" || g == "2") {
     c.gender = g[0] - '0';
   } else if (!g.empty() && g != "0") {
-    f.Fix("field.bad_code", "gender '" + std::string(g) + "' is not 1, 2, 0 or empty; left unknown");
+    f.Fix("field.bad_code",
+          "gender '" + std::string(g) + "' is not 1, 2, 0 or empty; left unknown");
   }
   c.character = std::string(Trim(x[4]));
   return true;
@@ -57,32 +58,39 @@ bool ParseImdb(const io::CsvRecord& rec, ImdbMovie& m, ParseFailure& f) {
   if (ParseInt(x[2], year)) {
     m.year = year;
   } else if (!Trim(x[2]).empty()) {
-    f.Fix("field.bad_number", "Released_Year '" + std::string(x[2]) + "' is not a year; left empty");
+    f.Fix("field.bad_number",
+          "Released_Year '" + std::string(x[2]) + "' is not a year; left empty");
   }
   m.certificate = std::string(Trim(x[3]));
   std::string_view rt = Trim(x[4]);
   if (rt.size() > 4 && rt.substr(rt.size() - 4) == " min") rt.remove_suffix(4);
   // Every column but the title is optional: an unusable value is dropped and reported.
   auto bad = [&](const char* column, std::string_view v, const char* expected) {
-    f.Fix("field.bad_number", std::string(column) + " '" + std::string(v) + "' is not " +
-                                  expected + "; left empty");
+    f.Fix("field.bad_number",
+          std::string(column) + " '" + std::string(v) + "' is not " + expected + "; left empty");
   };
   int runtime;
   if (!rt.empty()) {
-    if (ParseInt(rt, runtime)) m.runtime = runtime;
-    else bad("Runtime", x[4], "'N min'");
+    if (ParseInt(rt, runtime))
+      m.runtime = runtime;
+    else
+      bad("Runtime", x[4], "'N min'");
   }
   m.genres = SplitList(x[5], ",");
   double rating;
   if (!Trim(x[6]).empty()) {
-    if (ParseFloat(x[6], rating)) m.imdb_rating = rating;
-    else bad("IMDB_Rating", x[6], "a number");
+    if (ParseFloat(x[6], rating))
+      m.imdb_rating = rating;
+    else
+      bad("IMDB_Rating", x[6], "a number");
   }
   m.overview = std::string(Trim(x[7]));
   int meta;
   if (!Trim(x[8]).empty()) {
-    if (ParseInt(x[8], meta)) m.meta_score = meta;
-    else bad("Meta_score", x[8], "a number");
+    if (ParseInt(x[8], meta))
+      m.meta_score = meta;
+    else
+      bad("Meta_score", x[8], "a number");
   }
   m.director = std::string(Trim(x[9]));
   for (int i = 0; i < 4; ++i) m.stars[i] = std::string(Trim(x[10 + i]));
@@ -116,14 +124,15 @@ using TagParser = bool (*)(const io::CsvRecord&, Tag&, ParseFailure&);
 SourceStats ExtractPersonsFile(const std::string& path, int workers, ExtractedData& out) {
   return ParseRows<Credit>(
       path, SourceKind::kPersons, workers,
-      [](const DetectedLayout&) -> CreditParser { return ParseCredit; }, out.credits,
-      out.rejected, out.fixes);
+      [](const DetectedLayout&) -> CreditParser { return ParseCredit; }, out.credits, out.rejected,
+      out.fixes);
 }
 
 SourceStats ExtractImdbFile(const std::string& path, int workers, ExtractedData& out) {
   return ParseRows<ImdbMovie>(
       path, SourceKind::kImdb, workers,
-      [](const DetectedLayout&) -> ImdbParser { return ParseImdb; }, out.imdb, out.rejected, out.fixes);
+      [](const DetectedLayout&) -> ImdbParser { return ParseImdb; }, out.imdb, out.rejected,
+      out.fixes);
 }
 
 SourceStats ExtractTagsFile(const std::string& path, int workers, ExtractedData& out) {

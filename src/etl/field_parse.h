@@ -5,8 +5,8 @@
 #include <fast_float/fast_float.h>
 
 #include <charconv>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>

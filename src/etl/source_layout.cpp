@@ -19,25 +19,41 @@ struct HeaderLayout {
 
 const std::vector<HeaderLayout>& HeaderLayouts() {
   static const std::vector<HeaderLayout> layouts = {
-      {Layout::kOriginalMovies, SourceKind::kMovies, "original Movies.csv",
+      {Layout::kOriginalMovies,
+       SourceKind::kMovies,
+       "original Movies.csv",
        {"movieid", "originallanguage", "originaltitle", "englishtitle", "budget", "revenue",
         "homepage", "runtime", "releasedate", "genres", "castid", "productioncompanies",
         "productioncountries", "spokenlanguages"}},
-      {Layout::kOriginalPersons, SourceKind::kPersons, "original Persons.csv",
+      {Layout::kOriginalPersons,
+       SourceKind::kPersons,
+       "original Persons.csv",
        {"movieid", "castid", "name", "gender", "character"}},
-      {Layout::kOriginalRatings, SourceKind::kRatings, "original Ratings.csv",
+      {Layout::kOriginalRatings,
+       SourceKind::kRatings,
+       "original Ratings.csv",
        {"userid", "movieid", "rating", "date"}},
-      {Layout::kOriginalRatings, SourceKind::kRatings, "original Ratings.csv (timestamp)",
+      {Layout::kOriginalRatings,
+       SourceKind::kRatings,
+       "original Ratings.csv (timestamp)",
        {"userid", "movieid", "rating", "timestamp"}},
-      {Layout::kImdbTop1000, SourceKind::kImdb, "IMDb top-1000",
+      {Layout::kImdbTop1000,
+       SourceKind::kImdb,
+       "IMDb top-1000",
        {"poster_link", "series_title", "released_year", "certificate", "runtime", "genre",
         "imdb_rating", "overview", "meta_score", "director", "star1", "star2", "star3", "star4",
         "no_of_votes", "gross"}},
-      {Layout::kMlCsvMovies, SourceKind::kMovies, "MovieLens movies.csv",
+      {Layout::kMlCsvMovies,
+       SourceKind::kMovies,
+       "MovieLens movies.csv",
        {"movieid", "title", "genres"}},
-      {Layout::kMlCsvTags, SourceKind::kTags, "MovieLens tags.csv",
+      {Layout::kMlCsvTags,
+       SourceKind::kTags,
+       "MovieLens tags.csv",
        {"userid", "movieid", "tag", "timestamp"}},
-      {Layout::kMlCsvLinks, SourceKind::kLinks, "MovieLens links.csv",
+      {Layout::kMlCsvLinks,
+       SourceKind::kLinks,
+       "MovieLens links.csv",
        {"movieid", "imdbid", "tmdbid"}},
   };
   return layouts;
@@ -66,7 +82,8 @@ std::string_view FirstLine(std::string_view text) {
 
 size_t CountFields(std::string_view line, std::string_view delim) {
   size_t n = 1;
-  for (size_t p = line.find(delim); p != std::string_view::npos; p = line.find(delim, p + delim.size())) {
+  for (size_t p = line.find(delim); p != std::string_view::npos;
+       p = line.find(delim, p + delim.size())) {
     ++n;
   }
   return n;
@@ -83,8 +100,8 @@ bool StartsWithId(std::string_view line, std::string_view delim) {
 
 DetectedLayout Make(Layout layout, SourceKind kind, const char* name, std::string delim,
                     bool quoting, bool header, std::vector<std::string> columns) {
-  DetectedLayout d{layout, kind, name, io::CsvDialect{std::move(delim), quoting}, header, false,
-                   columns.size(), std::move(columns)};
+  DetectedLayout d{layout, kind,  name,           io::CsvDialect{std::move(delim), quoting},
+                   header, false, columns.size(), std::move(columns)};
   return d;
 }
 
@@ -102,7 +119,8 @@ DetectedLayout Detect(const std::string& path, std::string_view text) {
       // MovieLens ratings.csv shares its columns with the original's timestamp edition.
       Layout layout = h.layout;
       const char* name = h.name;
-      if (h.kind == SourceKind::kRatings && !header.fields.empty() && header.fields[0] == "userId") {
+      if (h.kind == SourceKind::kRatings && !header.fields.empty() &&
+          header.fields[0] == "userId") {
         layout = Layout::kMlCsvRatings;
         name = "MovieLens ratings.csv";
       }
@@ -120,8 +138,8 @@ DetectedLayout Detect(const std::string& path, std::string_view text) {
                 false, {"user_id", "item_id", "rating", "timestamp"});
   }
   if (item24 || (text.empty() && base == "u.item")) {
-    auto d = Make(Layout::kMl100kMovies, SourceKind::kMovies, "MovieLens u.item", "|", false,
-                  false, {});
+    auto d =
+        Make(Layout::kMl100kMovies, SourceKind::kMovies, "MovieLens u.item", "|", false, false, {});
     d.latin1 = true;
     d.fields = 24;
     return d;
@@ -148,12 +166,18 @@ DetectedLayout Detect(const std::string& path, std::string_view text) {
 
 const char* SourceKindName(SourceKind kind) {
   switch (kind) {
-    case SourceKind::kMovies: return "movies";
-    case SourceKind::kRatings: return "ratings";
-    case SourceKind::kPersons: return "persons";
-    case SourceKind::kImdb: return "imdb";
-    case SourceKind::kTags: return "tags";
-    case SourceKind::kLinks: return "links";
+    case SourceKind::kMovies:
+      return "movies";
+    case SourceKind::kRatings:
+      return "ratings";
+    case SourceKind::kPersons:
+      return "persons";
+    case SourceKind::kImdb:
+      return "imdb";
+    case SourceKind::kTags:
+      return "tags";
+    case SourceKind::kLinks:
+      return "links";
   }
   return "?";
 }

@@ -15,28 +15,28 @@ enum class SourceKind { kMovies, kRatings, kPersons, kImdb, kTags, kLinks };
 const char* SourceKindName(SourceKind kind);
 
 enum class Layout {
-  kOriginalMovies,     // Movies.csv of the original pipeline
-  kOriginalPersons,    // Persons.csv
-  kOriginalRatings,    // Ratings.csv: UserID,MovieID,Rating,Date (or Timestamp)
-  kImdbTop1000,        // imdb_top_1000.csv
-  kMl100kRatings,      // u.data: user \t item \t rating \t timestamp
-  kMl100kMovies,       // u.item: '|' separated, latin-1
-  kMlDatRatings,       // ml-1m/10m ratings.dat: UserID::MovieID::Rating::Timestamp
-  kMlDatMovies,        // movies.dat: MovieID::Title (Year)::Genres
-  kMlCsvRatings,       // ml-20m+/latest ratings.csv
-  kMlCsvMovies,        // movies.csv: movieId,title,genres
-  kMlCsvTags,          // tags.csv
-  kMlCsvLinks,         // links.csv
+  kOriginalMovies,   // Movies.csv of the original pipeline
+  kOriginalPersons,  // Persons.csv
+  kOriginalRatings,  // Ratings.csv: UserID,MovieID,Rating,Date (or Timestamp)
+  kImdbTop1000,      // imdb_top_1000.csv
+  kMl100kRatings,    // u.data: user \t item \t rating \t timestamp
+  kMl100kMovies,     // u.item: '|' separated, latin-1
+  kMlDatRatings,     // ml-1m/10m ratings.dat: UserID::MovieID::Rating::Timestamp
+  kMlDatMovies,      // movies.dat: MovieID::Title (Year)::Genres
+  kMlCsvRatings,     // ml-20m+/latest ratings.csv
+  kMlCsvMovies,      // movies.csv: movieId,title,genres
+  kMlCsvTags,        // tags.csv
+  kMlCsvLinks,       // links.csv
 };
 
 struct DetectedLayout {
   Layout layout;
   SourceKind kind;
-  const char* name;          // e.g. "MovieLens ratings.dat"
+  const char* name;  // e.g. "MovieLens ratings.dat"
   io::CsvDialect dialect;
   bool has_header = true;
-  bool latin1 = false;       // transcode to UTF-8 before parsing
-  size_t fields = 0;         // expected fields per record
+  bool latin1 = false;              // transcode to UTF-8 before parsing
+  size_t fields = 0;                // expected fields per record
   std::vector<std::string> header;  // column names (given or implied)
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -17,34 +18,72 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Sorts ratings by (user, movie) and keeps one per pair: the latest by date, the later line
-// on a tie. Returns the number of rows merged away.
-int64_t DedupeRatings(std::vector<Rating>& ratings) {
-  std::vector<uint64_t> keys(ratings.size());
-  for (size_t i = 0; i < ratings.size(); ++i) {
-    keys[i] = (static_cast<uint64_t>(ratings[i].user_id) << 32) |
-              static_cast<uint32_t>(ratings[i].movie_id);
+// Orders ratings by (user, movie, line). Published rating files are grouped by user, so the
+// common case sorts each user's run in place on `workers` threads; anything else goes through a
+// stable radix sort on the (user, movie) key.
+void SortRatings(std::vector<Rating>& ratings, int workers) {
+  auto by_user = [](const Rating& a, const Rating& b) { return a.user_id < b.user_id; };
+  auto by_movie_line = [](const Rating& a, const Rating& b) {
+    return a.movie_id != b.movie_id ? a.movie_id < b.movie_id : a.line < b.line;
+  };
+  if (!std::is_sorted(ratings.begin(), ratings.end(), by_user)) {
+    std::vector<uint64_t> keys(ratings.size());
+    for (size_t i = 0; i < ratings.size(); ++i) {
+      keys[i] = (static_cast<uint64_t>(ratings[i].user_id) << 32) |
+                static_cast<uint32_t>(ratings[i].movie_id);
+    }
+    std::vector<uint32_t> order = StableSortPermutation(keys);
+    std::vector<Rating> sorted(ratings.size());
+    for (size_t i = 0; i < order.size(); ++i) sorted[i] = ratings[order[i]];
+    ratings.swap(sorted);
+    return;
   }
-  std::vector<uint32_t> order = StableSortPermutation(keys);
-  std::vector<Rating> out;
-  out.reserve(ratings.size());
-  int64_t merged = 0;
-  for (size_t i = 0; i < order.size();) {
+  // Cut into `workers` slices at user boundaries; each sorts its users' runs.
+  const size_t n = ratings.size();
+  const int parts = std::max(1, std::min<int>(workers, static_cast<int>(n / 100000) + 1));
+  std::vector<size_t> cuts = {0};
+  for (int p = 1; p < parts; ++p) {
+    size_t c = std::max(cuts.back(), n * p / parts);
+    while (c < n && c > 0 && ratings[c].user_id == ratings[c - 1].user_id) ++c;
+    cuts.push_back(c);
+  }
+  cuts.push_back(n);
+  auto sort_slice = [&](size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi;) {
+      size_t j = i + 1;
+      while (j < hi && ratings[j].user_id == ratings[i].user_id) ++j;
+      std::sort(ratings.begin() + static_cast<ptrdiff_t>(i),
+                ratings.begin() + static_cast<ptrdiff_t>(j), by_movie_line);
+      i = j;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int p = 1; p < parts; ++p) threads.emplace_back(sort_slice, cuts[p], cuts[p + 1]);
+  sort_slice(cuts[0], cuts[1]);
+  for (auto& t : threads) t.join();
+}
+
+// Keeps one rating per (user, movie) of sorted ratings: the latest by date, the later line on
+// a tie. Compacts in place and returns the number of rows merged away.
+int64_t DedupeSortedRatings(std::vector<Rating>& ratings) {
+  size_t w = 0;
+  for (size_t i = 0; i < ratings.size();) {
     size_t j = i + 1;
-    const Rating* best = &ratings[order[i]];
-    while (j < order.size() && keys[order[j]] == keys[order[i]]) {
-      const Rating& r = ratings[order[j]];
-      if (r.timestamp > best->timestamp ||
-          (r.timestamp == best->timestamp && r.line > best->line)) {
-        best = &r;
+    size_t best = i;
+    while (j < ratings.size() && ratings[j].user_id == ratings[i].user_id &&
+           ratings[j].movie_id == ratings[i].movie_id) {
+      const Rating& r = ratings[j];
+      if (r.timestamp > ratings[best].timestamp ||
+          (r.timestamp == ratings[best].timestamp && r.line > ratings[best].line)) {
+        best = j;
       }
       ++j;
     }
-    merged += static_cast<int64_t>(j - i - 1);
-    out.push_back(*best);
+    ratings[w++] = ratings[best];
     i = j;
   }
-  ratings.swap(out);
+  const int64_t merged = static_cast<int64_t>(ratings.size() - w);
+  ratings.resize(w);
   return merged;
 }
 
@@ -69,7 +108,7 @@ std::vector<User> BuildUsers(const std::vector<Rating>& ratings) {
 
 }  // namespace
 
-Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality) {
+Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int workers) {
   Dataset out;
   out.quality = std::move(quality);
   std::map<std::string, int64_t> merged_by_source;
@@ -116,7 +155,8 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality) {
     std::map<std::pair<int64_t, std::string>, bool> seen_credit;
     const std::string persons_src = source_of("persons");
     for (auto& c : d.credits) {
-      if (!c.cast_id.empty() && !seen_credit.emplace(std::pair{c.movie_id, c.cast_id}, true).second) {
+      if (!c.cast_id.empty() &&
+          !seen_credit.emplace(std::pair{c.movie_id, c.cast_id}, true).second) {
         ++merged_by_source[persons_src];  // the same credit listed twice
         continue;
       }
@@ -147,7 +187,8 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality) {
 
   // Ratings: one per (user, movie), then the users they imply.
   out.ratings = std::move(d.ratings);
-  merged_by_source[source_of("ratings")] += DedupeRatings(out.ratings);
+  SortRatings(out.ratings, workers);
+  merged_by_source[source_of("ratings")] += DedupeSortedRatings(out.ratings);
   out.users = BuildUsers(out.ratings);
   out.tags = std::move(d.tags);
 

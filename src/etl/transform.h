@@ -8,6 +8,6 @@
 
 namespace movierec::etl {
 
-Dataset Transform(ExtractedData&& data, std::vector<QualityResult> quality);
+Dataset Transform(ExtractedData&& data, std::vector<QualityResult> quality, int workers = 1);
 
 }  // namespace movierec::etl

@@ -1,15 +1,14 @@
 #include "etl/validate.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <spdlog/spdlog.h>
-
-#include <optional>
 
 #include "io/input_file.h"
 
@@ -80,7 +79,8 @@ const std::string& SourcePath(const ExtractedData& d, const char* kind) {
 template <class Row, class Bad, class Describe>
 void QuarantineIf(std::vector<Row>& rows, RuleRun& run, const std::string& source, Bad bad,
                   Describe describe) {
-  auto keep = std::stable_partition(rows.begin(), rows.end(), [&](const Row& r) { return !bad(r); });
+  auto keep =
+      std::stable_partition(rows.begin(), rows.end(), [&](const Row& r) { return !bad(r); });
   for (auto it = keep; it != rows.end(); ++it) {
     auto [raw, reason] = describe(*it);
     run.Quarantine(source, it->line, std::move(raw), std::move(reason));
@@ -128,7 +128,6 @@ std::string FormatRating(float r) {
   return buf;
 }
 
-
 std::string NormalizedTitle(const std::string& title) {
   std::string out;
   bool space = false;
@@ -155,9 +154,12 @@ bool RepairUtf8(std::string& s) {
   size_t i = 0;
   while (i < n) {
     unsigned char c = p[i];
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len > 0 && i + len <= n &&
-        io::IsValidUtf8(std::string_view(s.data() + i, len))) {
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
+    if (len > 0 && i + len <= n && io::IsValidUtf8(std::string_view(s.data() + i, len))) {
       out.append(s, i, len);
       i += len;
     } else {
@@ -247,7 +249,8 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
   if (!tags_src.empty()) {
     RuleRun run(d, "text.utf8", "movie_tag", "fix", static_cast<int64_t>(d.tags.size()));
     for (auto& t : d.tags) {
-      if (RepairUtf8(t.tag)) run.Note(tags_src + ":" + std::to_string(t.line), "invalid UTF-8 replaced");
+      if (RepairUtf8(t.tag))
+        run.Note(tags_src + ":" + std::to_string(t.line), "invalid UTF-8 replaced");
     }
     results.push_back(run.Finish());
   }
@@ -259,13 +262,15 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
                 static_cast<int64_t>(d.movies.size()));
     movie_ids.reserve(d.movies.size() * 2);
     std::vector<bool> dup(d.movies.size());
-    for (size_t i = 0; i < d.movies.size(); ++i) dup[i] = !movie_ids.insert(d.movies[i].movie_id).second;
+    for (size_t i = 0; i < d.movies.size(); ++i)
+      dup[i] = !movie_ids.insert(d.movies[i].movie_id).second;
     size_t i = 0;
-    QuarantineIf(d.movies, run, movies_src, [&](const Movie&) { return dup[i++]; },
-                 [](const Movie& m) {
-                   return std::pair{std::string(),
-                                    "movie id " + std::to_string(m.movie_id) + " appears again"};
-                 });
+    QuarantineIf(
+        d.movies, run, movies_src, [&](const Movie&) { return dup[i++]; },
+        [](const Movie& m) {
+          return std::pair{std::string(),
+                           "movie id " + std::to_string(m.movie_id) + " appears again"};
+        });
     results.push_back(run.Finish());
   }
 
@@ -310,7 +315,9 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
     const int64_t limit = options.now + 86400;
     QuarantineIf(
         d.ratings, run, ratings_src, [&](const Rating& r) { return r.timestamp > limit; },
-        [](const Rating&) { return std::pair{std::string(), std::string("rating date is in the future")}; });
+        [](const Rating&) {
+          return std::pair{std::string(), std::string("rating date is in the future")};
+        });
     results.push_back(run.Finish());
   }
 
@@ -322,14 +329,16 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
     QuarantineIf(
         rows, run, source, [&](const Row& r) { return !movie_ids.count(r.movie_id); },
         [](const Row& r) {
-          return std::pair{std::string(), "movie id " + std::to_string(r.movie_id) + " is not in the movies file"};
+          return std::pair{std::string(),
+                           "movie id " + std::to_string(r.movie_id) + " is not in the movies file"};
         });
     results.push_back(run.Finish());
   };
   // Movies that were quarantined as duplicates keep their first row's id in movie_ids, so
   // their ratings still resolve.
   unknown_movie(d.ratings, "rating.unknown_movie", "user_rating", ratings_src);
-  if (!persons_src.empty()) unknown_movie(d.credits, "person.unknown_movie", "movie_cast", persons_src);
+  if (!persons_src.empty())
+    unknown_movie(d.credits, "person.unknown_movie", "movie_cast", persons_src);
   if (!tags_src.empty()) unknown_movie(d.tags, "tag.unknown_movie", "movie_tag", tags_src);
   if (!links_src.empty()) unknown_movie(d.links, "link.unknown_movie", "movie", links_src);
   FillRawText(d.rejected, first_rejected);

@@ -23,8 +23,7 @@ Context ResolveContext(const std::string& spec, int threads) {
       ctx.device = DeviceKind::kCuda;
       spdlog::info("device auto: using CUDA device 0, {}", cuda::DeviceDescription(0));
     } else {
-      spdlog::info("device auto: no CUDA device ({}); running on the CPU",
-                   cuda::NoDeviceReason());
+      spdlog::info("device auto: no CUDA device ({}); running on the CPU", cuda::NoDeviceReason());
     }
     return ctx;
   }

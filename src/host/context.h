@@ -9,8 +9,8 @@ enum class DeviceKind { kCpu, kCuda };
 
 struct Context {
   DeviceKind device = DeviceKind::kCpu;
-  int ordinal = 0;   // CUDA device ordinal when device == kCuda
-  int threads = 1;   // CPU worker threads
+  int ordinal = 0;  // CUDA device ordinal when device == kCuda
+  int threads = 1;  // CPU worker threads
 
   bool IsCuda() const { return device == DeviceKind::kCuda; }
   std::string Name() const;

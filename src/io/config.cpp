@@ -243,10 +243,17 @@ PipelineConfig LoadConfig(const std::filesystem::path& file) {
 
 std::string ConfigHash(const PipelineConfig& c) {
   std::ostringstream s;
-  s << c.database_path << '\n' << c.sources.movies << '\n' << c.sources.ratings << '\n'
-    << c.sources.persons << '\n' << c.sources.imdb << '\n' << c.sources.tags << '\n'
-    << c.sources.links << '\n' << c.batch_size << '\n' << c.genres_min_frequency << '\n'
-    << c.genres_max_genres << '\n' << c.device << '\n';
+  s << c.database_path << '\n'
+    << c.sources.movies << '\n'
+    << c.sources.ratings << '\n'
+    << c.sources.persons << '\n'
+    << c.sources.imdb << '\n'
+    << c.sources.tags << '\n'
+    << c.sources.links << '\n'
+    << c.batch_size << '\n'
+    << c.genres_min_frequency << '\n'
+    << c.genres_max_genres << '\n'
+    << c.device << '\n';
   // FNV-1a 64: stable across platforms and library versions, unlike std::hash.
   uint64_t h = 1469598103934665603ull;
   for (unsigned char ch : s.str()) {

@@ -29,7 +29,7 @@ struct PipelineConfig {
   std::string device = "auto";   // compute.device: auto | cpu | gpu | gpu:N
   std::string reports_dir = "reports";
   std::string log_level = "info";
-  bool progress = true;          // logging.progress: bars on a terminal, log lines otherwise
+  bool progress = true;             // logging.progress: bars on a terminal, log lines otherwise
   std::vector<std::string> stages;  // pipeline.stages; empty = all
 
   // Threads to use: max_workers, or the machine's cores when 0.

@@ -14,8 +14,7 @@ namespace {
 // A prepared multi-row INSERT: rows go in batches of `rows_per_stmt`, the tail one by one.
 class BulkInserter {
  public:
-  BulkInserter(Database& db, const std::string& table, int columns)
-      : db_(db), columns_(columns) {
+  BulkInserter(Database& db, const std::string& table, int columns) : db_(db), columns_(columns) {
     // SQLite allows 32766 parameters per statement; ~500 rows per statement is the sweet spot.
     rows_per_stmt_ = std::max(1, std::min(500, 32766 / columns));
     batch_ = std::make_unique<Statement>(db.Prepare(Sql(table, rows_per_stmt_)));
@@ -64,7 +63,10 @@ std::string JoinList(const std::vector<std::string>& items) {
 
 void BindRun(Statement& s, const RunRecord& run) {
   s.Bind(1, run.started_at);
-  if (run.finished_at) s.Bind(2, run.finished_at); else s.BindNull(2);
+  if (run.finished_at)
+    s.Bind(2, run.finished_at);
+  else
+    s.BindNull(2);
   s.Bind(3, std::string_view(run.status));
   s.BindTextOrNull(4, run.config_hash);
   s.BindTextOrNull(5, run.stages);
@@ -85,122 +87,131 @@ int64_t InsertRunRow(Database& db, const RunRecord& run) {
 }
 
 void WriteCatalog(Database& db, const Dataset& d) {
-  BulkInserter(db, "movie", 17).InsertAll(
-      d.movies.size(),
-      [&](Statement& s, int p, size_t i) {
-        const Movie& m = d.movies[i];
-        s.Bind(p, m.movie_id);
-        s.Bind(p + 1, static_cast<int64_t>(i));
-        s.Bind(p + 2, std::string_view(m.title));
-        s.BindTextOrNull(p + 3, m.original_title);
-        s.BindTextOrNull(p + 4, m.original_language);
-        s.Bind(p + 5, m.year);
-        s.BindTextOrNull(p + 6, m.release_date);
-        s.Bind(p + 7, m.budget);
-        s.Bind(p + 8, m.revenue);
-        s.Bind(p + 9, m.runtime);
-        s.BindTextOrNull(p + 10, m.homepage);
-        s.BindCopy(p + 11, JoinList(m.production_companies));
-        s.BindCopy(p + 12, JoinList(m.production_countries));
-        s.BindCopy(p + 13, JoinList(m.spoken_languages));
-        s.BindTextOrNull(p + 14, m.imdb_id);
-        s.Bind(p + 15, m.tmdb_id);
-        s.Bind(p + 16, m.line);
-      },
-      nullptr);
-  BulkInserter(db, "genre", 2).InsertAll(
-      d.genres.size(),
-      [&](Statement& s, int p, size_t i) {
-        s.Bind(p, static_cast<int64_t>(i + 1));
-        s.Bind(p + 1, std::string_view(d.genres[i]));
-      },
-      nullptr);
-  BulkInserter(db, "movie_genres", 2).InsertAll(
-      d.movie_genres.size(),
-      [&](Statement& s, int p, size_t i) {
-        s.Bind(p, d.movie_genres[i].first);
-        s.Bind(p + 1, d.movie_genres[i].second);
-      },
-      nullptr);
-  BulkInserter(db, "person", 3).InsertAll(
-      d.persons.size(),
-      [&](Statement& s, int p, size_t i) {
-        s.Bind(p, d.persons[i].person_id);
-        s.Bind(p + 1, std::string_view(d.persons[i].name));
-        s.Bind(p + 2, d.persons[i].gender);
-      },
-      nullptr);
-  BulkInserter(db, "movie_cast", 6).InsertAll(
-      d.cast.size(),
-      [&](Statement& s, int p, size_t i) {
-        const CastRow& c = d.cast[i];
-        s.Bind(p, c.movie_id);
-        s.Bind(p + 1, c.cast_order);
-        s.Bind(p + 2, c.person_id);
-        s.BindTextOrNull(p + 3, c.cast_id);
-        s.BindTextOrNull(p + 4, c.character);
-        s.Bind(p + 5, c.line);
-      },
-      nullptr);
-  BulkInserter(db, "imdb_movie", 18).InsertAll(
-      d.imdb.size(),
-      [&](Statement& s, int p, size_t i) {
-        const ImdbMovie& m = d.imdb[i];
-        s.Bind(p, m.line);
-        s.Bind(p + 1, m.movie_id);
-        s.Bind(p + 2, std::string_view(m.title));
-        s.Bind(p + 3, m.year);
-        s.BindTextOrNull(p + 4, m.certificate);
-        s.Bind(p + 5, m.runtime);
-        s.BindCopy(p + 6, JoinList(m.genres));
-        s.Bind(p + 7, m.imdb_rating);
-        s.BindTextOrNull(p + 8, m.overview);
-        s.Bind(p + 9, m.meta_score);
-        s.BindTextOrNull(p + 10, m.director);
-        for (int k = 0; k < 4; ++k) s.BindTextOrNull(p + 11 + k, m.stars[k]);
-        s.Bind(p + 15, m.votes);
-        s.Bind(p + 16, m.gross);
-        s.BindTextOrNull(p + 17, m.poster_link);
-      },
-      nullptr);
+  BulkInserter(db, "movie", 17)
+      .InsertAll(
+          d.movies.size(),
+          [&](Statement& s, int p, size_t i) {
+            const Movie& m = d.movies[i];
+            s.Bind(p, m.movie_id);
+            s.Bind(p + 1, static_cast<int64_t>(i));
+            s.Bind(p + 2, std::string_view(m.title));
+            s.BindTextOrNull(p + 3, m.original_title);
+            s.BindTextOrNull(p + 4, m.original_language);
+            s.Bind(p + 5, m.year);
+            s.BindTextOrNull(p + 6, m.release_date);
+            s.Bind(p + 7, m.budget);
+            s.Bind(p + 8, m.revenue);
+            s.Bind(p + 9, m.runtime);
+            s.BindTextOrNull(p + 10, m.homepage);
+            s.BindCopy(p + 11, JoinList(m.production_companies));
+            s.BindCopy(p + 12, JoinList(m.production_countries));
+            s.BindCopy(p + 13, JoinList(m.spoken_languages));
+            s.BindTextOrNull(p + 14, m.imdb_id);
+            s.Bind(p + 15, m.tmdb_id);
+            s.Bind(p + 16, m.line);
+          },
+          nullptr);
+  BulkInserter(db, "genre", 2)
+      .InsertAll(
+          d.genres.size(),
+          [&](Statement& s, int p, size_t i) {
+            s.Bind(p, static_cast<int64_t>(i + 1));
+            s.Bind(p + 1, std::string_view(d.genres[i]));
+          },
+          nullptr);
+  BulkInserter(db, "movie_genres", 2)
+      .InsertAll(
+          d.movie_genres.size(),
+          [&](Statement& s, int p, size_t i) {
+            s.Bind(p, d.movie_genres[i].first);
+            s.Bind(p + 1, d.movie_genres[i].second);
+          },
+          nullptr);
+  BulkInserter(db, "person", 3)
+      .InsertAll(
+          d.persons.size(),
+          [&](Statement& s, int p, size_t i) {
+            s.Bind(p, d.persons[i].person_id);
+            s.Bind(p + 1, std::string_view(d.persons[i].name));
+            s.Bind(p + 2, d.persons[i].gender);
+          },
+          nullptr);
+  BulkInserter(db, "movie_cast", 6)
+      .InsertAll(
+          d.cast.size(),
+          [&](Statement& s, int p, size_t i) {
+            const CastRow& c = d.cast[i];
+            s.Bind(p, c.movie_id);
+            s.Bind(p + 1, c.cast_order);
+            s.Bind(p + 2, c.person_id);
+            s.BindTextOrNull(p + 3, c.cast_id);
+            s.BindTextOrNull(p + 4, c.character);
+            s.Bind(p + 5, c.line);
+          },
+          nullptr);
+  BulkInserter(db, "imdb_movie", 18)
+      .InsertAll(
+          d.imdb.size(),
+          [&](Statement& s, int p, size_t i) {
+            const ImdbMovie& m = d.imdb[i];
+            s.Bind(p, m.line);
+            s.Bind(p + 1, m.movie_id);
+            s.Bind(p + 2, std::string_view(m.title));
+            s.Bind(p + 3, m.year);
+            s.BindTextOrNull(p + 4, m.certificate);
+            s.Bind(p + 5, m.runtime);
+            s.BindCopy(p + 6, JoinList(m.genres));
+            s.Bind(p + 7, m.imdb_rating);
+            s.BindTextOrNull(p + 8, m.overview);
+            s.Bind(p + 9, m.meta_score);
+            s.BindTextOrNull(p + 10, m.director);
+            for (int k = 0; k < 4; ++k) s.BindTextOrNull(p + 11 + k, m.stars[k]);
+            s.Bind(p + 15, m.votes);
+            s.Bind(p + 16, m.gross);
+            s.BindTextOrNull(p + 17, m.poster_link);
+          },
+          nullptr);
 }
 
 void WriteRatings(Database& db, const Dataset& d, const LoadOptions& options) {
-  BulkInserter(db, "user", 5).InsertAll(
-      d.users.size(),
-      [&](Statement& s, int p, size_t i) {
-        const User& u = d.users[i];
-        s.Bind(p, u.user_id);
-        s.Bind(p + 1, u.user_idx);
-        s.Bind(p + 2, u.rating_count);
-        s.Bind(p + 3, u.first_rated_at);
-        s.Bind(p + 4, u.last_rated_at);
-      },
-      nullptr);
+  BulkInserter(db, "user", 5)
+      .InsertAll(
+          d.users.size(),
+          [&](Statement& s, int p, size_t i) {
+            const User& u = d.users[i];
+            s.Bind(p, u.user_id);
+            s.Bind(p + 1, u.user_idx);
+            s.Bind(p + 2, u.rating_count);
+            s.Bind(p + 3, u.first_rated_at);
+            s.Bind(p + 4, u.last_rated_at);
+          },
+          nullptr);
   Progress progress("load ratings", static_cast<int64_t>(d.ratings.size()), options.progress);
   // The hot table: four columns, rows already in primary-key order so every insert appends.
-  BulkInserter(db, "user_rating", 4).InsertAll(
-      d.ratings.size(),
-      [&](Statement& s, int p, size_t i) {
-        const Rating& r = d.ratings[i];
-        s.Bind(p, r.user_id);
-        s.Bind(p + 1, r.movie_id);
-        s.Bind(p + 2, static_cast<double>(r.rating));
-        s.Bind(p + 3, r.timestamp);
-      },
-      &progress);
+  BulkInserter(db, "user_rating", 4)
+      .InsertAll(
+          d.ratings.size(),
+          [&](Statement& s, int p, size_t i) {
+            const Rating& r = d.ratings[i];
+            s.Bind(p, r.user_id);
+            s.Bind(p + 1, r.movie_id);
+            s.Bind(p + 2, static_cast<double>(r.rating));
+            s.Bind(p + 3, r.timestamp);
+          },
+          &progress);
   progress.Finish();
-  BulkInserter(db, "movie_tag", 5).InsertAll(
-      d.tags.size(),
-      [&](Statement& s, int p, size_t i) {
-        const Tag& t = d.tags[i];
-        s.Bind(p, t.user_id);
-        s.Bind(p + 1, t.movie_id);
-        s.Bind(p + 2, std::string_view(t.tag));
-        s.Bind(p + 3, t.timestamp);
-        s.Bind(p + 4, t.line);
-      },
-      nullptr);
+  BulkInserter(db, "movie_tag", 5)
+      .InsertAll(
+          d.tags.size(),
+          [&](Statement& s, int p, size_t i) {
+            const Tag& t = d.tags[i];
+            s.Bind(p, t.user_id);
+            s.Bind(p + 1, t.movie_id);
+            s.Bind(p + 2, std::string_view(t.tag));
+            s.Bind(p + 3, t.timestamp);
+            s.Bind(p + 4, t.line);
+          },
+          nullptr);
 }
 
 void WriteQuality(Database& db, const Dataset& d, int64_t run_id) {
@@ -277,10 +288,10 @@ LoadStats LoadDataset(Database& db, const Dataset& d, const RunRecord& run,
     const auto t_index = Clock::now();
     for (const auto& idx : EtlSecondaryIndexes()) db.Exec(idx.sql);
     stats.index_seconds = std::chrono::duration<double>(Clock::now() - t_index).count();
-    stats.rows = static_cast<int64_t>(d.movies.size() + d.genres.size() + d.movie_genres.size() +
-                                      d.persons.size() + d.cast.size() + d.imdb.size() +
-                                      d.users.size() + d.ratings.size() + d.tags.size() +
-                                      d.rejected.size());
+    stats.rows =
+        static_cast<int64_t>(d.movies.size() + d.genres.size() + d.movie_genres.size() +
+                             d.persons.size() + d.cast.size() + d.imdb.size() + d.users.size() +
+                             d.ratings.size() + d.tags.size() + d.rejected.size());
     stats.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     tx.Commit();
     if (run_id_out) *run_id_out = run_id;

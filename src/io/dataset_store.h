@@ -31,7 +31,7 @@ struct LoadOptions {
 };
 
 struct LoadStats {
-  int64_t rows = 0;      // data rows written, all tables
+  int64_t rows = 0;  // data rows written, all tables
   double seconds = 0;
   double index_seconds = 0;
   double checkpoint_seconds = 0;

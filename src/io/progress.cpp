@@ -44,12 +44,14 @@ void Progress::Finish() {
 }
 
 void Progress::Draw(bool final) {
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const int64_t done = done_.load();
   const double rate = secs > 0 ? done / secs : 0;
   if (!tty_) {
     if (total_ > 0) {
-      spdlog::info("{}: {}/{} ({:.0f}%), {:.0f}/s", label_, done, total_, 100.0 * done / total_, rate);
+      spdlog::info("{}: {}/{} ({:.0f}%), {:.0f}/s", label_, done, total_, 100.0 * done / total_,
+                   rate);
     } else {
       spdlog::info("{}: {}, {:.0f}/s", label_, done, rate);
     }

@@ -48,15 +48,16 @@ nlohmann::json RunReport::ToJson() const {
   j["stages"] = st;
   json src = json::array();
   for (const auto& s : sources) {
-    src.push_back({{"kind", s.kind},
-                   {"path", s.path},
-                   {"format", s.format},
-                   {"bytes", s.bytes},
-                   {"rows_read", s.rows_read},
-                   {"rows_loaded", s.rows_loaded},
-                   {"rows_merged", s.rows_merged},
-                   {"rows_quarantined", s.rows_quarantined},
-                   {"accounted", s.rows_read == s.rows_loaded + s.rows_merged + s.rows_quarantined}});
+    src.push_back(
+        {{"kind", s.kind},
+         {"path", s.path},
+         {"format", s.format},
+         {"bytes", s.bytes},
+         {"rows_read", s.rows_read},
+         {"rows_loaded", s.rows_loaded},
+         {"rows_merged", s.rows_merged},
+         {"rows_quarantined", s.rows_quarantined},
+         {"accounted", s.rows_read == s.rows_loaded + s.rows_merged + s.rows_quarantined}});
   }
   j["sources"] = src;
   json q = json::array();
@@ -89,9 +90,9 @@ std::string RunReport::Write(const std::string& dir) const {
   gmtime_r(&t, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", &tm);
-  std::string path = (std::filesystem::path(dir) /
-                      ("pipeline_report_" + std::string(stamp) + "_" + std::to_string(run_id) +
-                       ".json")).string();
+  std::string path = (std::filesystem::path(dir) / ("pipeline_report_" + std::string(stamp) + "_" +
+                                                    std::to_string(run_id) + ".json"))
+                         .string();
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);

@@ -218,7 +218,8 @@ const std::vector<IndexDef>& EtlSecondaryIndexes() {
       {"idx_person_name", "CREATE INDEX idx_person_name ON person(name)"},
       {"idx_movie_genres_genre", "CREATE INDEX idx_movie_genres_genre ON movie_genres(genre_id)"},
       {"idx_imdb_movie_movie", "CREATE INDEX idx_imdb_movie_movie ON imdb_movie(movie_id)"},
-      {"idx_rejected_source", "CREATE INDEX idx_rejected_source ON rejected_rows(source_file, line)"},
+      {"idx_rejected_source",
+       "CREATE INDEX idx_rejected_source ON rejected_rows(source_file, line)"},
   };
   return indexes;
 }
@@ -227,8 +228,7 @@ void EnsureSchema(Database& db) {
   int64_t version = db.QueryInt("PRAGMA user_version");
   if (version > kSchemaVersion) {
     throw Error("database " + db.path() + " has schema version " + std::to_string(version) +
-                ", newer than this movierec understands (" + std::to_string(kSchemaVersion) +
-                ")");
+                ", newer than this movierec understands (" + std::to_string(kSchemaVersion) + ")");
   }
   db.Exec("PRAGMA journal_mode = WAL");
   Transaction tx(db);

@@ -53,18 +53,24 @@ class Statement {
   void BindNull(int i) { Check(sqlite3_bind_null(stmt_, i)); }
   template <class T>
   void Bind(int i, const std::optional<T>& v) {
-    if (v) Bind(i, *v);
-    else BindNull(i);
+    if (v)
+      Bind(i, *v);
+    else
+      BindNull(i);
   }
   // A temporary string: SQLite copies it.
   void BindCopy(int i, const std::string& v) {
-    if (v.empty()) BindNull(i);
-    else Check(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    if (v.empty())
+      BindNull(i);
+    else
+      Check(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   }
   // Text that may be empty: empty binds NULL. The text must outlive the next Step().
   void BindTextOrNull(int i, std::string_view v) {
-    if (v.empty()) BindNull(i);
-    else Bind(i, v);
+    if (v.empty())
+      BindNull(i);
+    else
+      Bind(i, v);
   }
 
   // Steps once: true when a row is available.
