@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "common/error.h"
+#include "gen/catalog.h"
 #include "gen/generator.h"
+#include "io/input_file.h"
 #include "io/npy.h"
 #include "test_support.h"
 
@@ -158,30 +160,6 @@ bool ToDouble(const std::string& s, double& v) {
   return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-bool ValidUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80                   ? 1
-              : (c >= 0xC2 && c <= 0xDF) ? 2
-              : (c >= 0xE0 && c <= 0xEF) ? 3
-              : (c >= 0xF0 && c <= 0xF4) ? 4
-                                         : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 // Small pattern checks (std::regex draws false warnings from GCC 12 in sanitizer builds).
 bool AllOf(const std::string& s, size_t from, size_t n, int (*pred)(int)) {
@@ -244,20 +222,6 @@ std::optional<int64_t> IsoDay(const std::string& s) {
 const int64_t kFirstDay = *IsoDay("1996-01-01");
 const int64_t kLastDay = *IsoDay("2024-12-31");
 
-std::string Normalized(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
 
 double Correlation(const std::vector<double>& a, const std::vector<double>& b) {
   double ma = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
@@ -516,7 +480,7 @@ TEST(GenerateOriginal, HeadersAreExact) {
     EXPECT_EQ(text.find('\r'), std::string::npos) << f << " has CR line ends";
     EXPECT_NE(text.substr(0, 3), "\xEF\xBB\xBF") << f << " has a BOM";
     EXPECT_EQ(text.back(), '\n') << f;
-    EXPECT_TRUE(ValidUtf8(text)) << f;
+    EXPECT_TRUE(io::IsValidUtf8(text)) << f;
   }
   EXPECT_FALSE(fs::exists(ds.dir() / "defects.csv"));
 }
@@ -888,7 +852,7 @@ TEST(GenerateMovieLens, Ml100kLayout) {
   }
   // latin-1: accented letters are single bytes, so a title with one is not valid UTF-8.
   EXPECT_TRUE(latin1_seen);
-  EXPECT_FALSE(ValidUtf8(item_text));
+  EXPECT_FALSE(io::IsValidUtf8(item_text));
   auto users = Lines(ds.Read("u.user"));
   ASSERT_EQ(users.size(), 400u);
   for (const auto& line : users) {
@@ -1121,7 +1085,7 @@ TEST(GenerateDirty, DefectsCsvListsEveryKindOnTheRightLines) {
     int64_t id = 0;
     if (r.line == 1 || r.error || r.fields.size() != 14 || !ToInt(r.fields[0], id)) continue;
     movie_ids.insert(id);
-    by_title_year[Normalized(r.fields[3]) + "|" + r.fields[8].substr(0, 4)].push_back(id);
+    by_title_year[gen::NormalizedTitle(r.fields[3]) + "|" + r.fields[8].substr(0, 4)].push_back(id);
   }
   std::map<std::string, int> title_columns;
   for (const Defect& d : defects) {
@@ -1137,12 +1101,12 @@ TEST(GenerateDirty, DefectsCsvListsEveryKindOnTheRightLines) {
       EXPECT_TRUE(r.fields[0].empty() || (r.fields[2].empty() && r.fields[3].empty())) << where;
     } else if (d.kind == "duplicate_movie") {
       ASSERT_EQ(r.fields.size(), 14u) << where;
-      const auto& same = by_title_year[Normalized(r.fields[3]) + "|" + r.fields[8].substr(0, 4)];
+      const auto& same = by_title_year[gen::NormalizedTitle(r.fields[3]) + "|" + r.fields[8].substr(0, 4)];
       EXPECT_EQ(same.size(), 2u) << where;
       duplicate_ids.insert(Int(r.fields[0]));
       movie_ids.erase(Int(r.fields[0]));
     } else if (d.kind == "invalid_utf8") {
-      EXPECT_FALSE(ValidUtf8(r.raw)) << where;
+      EXPECT_FALSE(io::IsValidUtf8(r.raw)) << where;
     } else if (d.kind == "quoted_field") {
       ASSERT_EQ(r.fields.size(), 14u) << where;
       EXPECT_GT(r.line_count, 1) << where;
@@ -1180,7 +1144,7 @@ TEST(GenerateDirty, DefectsCsvListsEveryKindOnTheRightLines) {
       ASSERT_EQ(r.fields.size(), 5u) << where;
       EXPECT_TRUE(r.fields[2].empty()) << where;
     } else if (d.kind == "invalid_utf8") {
-      EXPECT_FALSE(ValidUtf8(r.raw)) << where;
+      EXPECT_FALSE(io::IsValidUtf8(r.raw)) << where;
     } else if (d.kind == "quoted_field") {
       ASSERT_EQ(r.fields.size(), 5u) << where;
       EXPECT_GT(r.line_count, 1) << where;
@@ -1198,7 +1162,7 @@ TEST(GenerateDirty, DefectsCsvListsEveryKindOnTheRightLines) {
     EXPECT_GT(kinds[kind], 0) << kind << " never injected";
   }
   for (const Defect& d : defects) {
-    EXPECT_TRUE(ValidUtf8(d.detail)) << d.file << ":" << d.line;
+    EXPECT_TRUE(io::IsValidUtf8(d.detail)) << d.file << ":" << d.line;
     EXPECT_FALSE(d.detail.empty());
   }
 }
@@ -1305,7 +1269,7 @@ TEST(GenerateDirty, MovieLensFilesGetTheDefectsTheirLayoutAllows) {
       if (!r.error && r.fields.size() == fields && ToInt(r.fields[0], id) &&
           !(f == "ml-latest" && line == 1)) {
         ids.insert(id);
-        ++titles[Normalized(r.fields[1])];
+        ++titles[gen::NormalizedTitle(r.fields[1])];
       }
     }
     std::map<std::string, int> kinds;
@@ -1324,11 +1288,11 @@ TEST(GenerateDirty, MovieLensFilesGetTheDefectsTheirLayoutAllows) {
         EXPECT_TRUE(r.fields[0].empty() || r.fields[1].empty()) << where;
       } else if (d.kind == "duplicate_movie") {
         ASSERT_EQ(r.fields.size(), fields) << where;
-        EXPECT_EQ(titles[Normalized(r.fields[1])], 2) << where;
+        EXPECT_EQ(titles[gen::NormalizedTitle(r.fields[1])], 2) << where;
         dup_ids.insert(Int(r.fields[0]));
         ids.erase(Int(r.fields[0]));
       } else if (d.kind == "invalid_utf8" && f == "ml-latest") {
-        EXPECT_FALSE(ValidUtf8(r.raw)) << where;
+        EXPECT_FALSE(io::IsValidUtf8(r.raw)) << where;
       } else if (d.kind == "quoted_field" && f == "ml-latest") {
         EXPECT_EQ(r.fields.at(1), QuotedValue(d.detail)) << where;
       } else {

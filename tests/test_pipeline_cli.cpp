@@ -146,6 +146,16 @@ TEST(Pipeline, CleanDataLoadsEveryRowAndWritesAReport) {
   EXPECT_NE(r.output.find("ratings: 20000 read, 20000 loaded"), std::string::npos) << r.output;
 }
 
+TEST(Pipeline, QuietLogsOnlyErrors) {
+  Fixture f;
+  RunResult r = f.Pipeline({"--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("[info]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("movierec pipeline: success"), std::string::npos) << r.output;
+  RunResult loud = f.Pipeline();
+  EXPECT_NE(loud.output.find("[info]"), std::string::npos);
+}
+
 TEST(Pipeline, RerunOnTheSameInputsGivesTheSameDatabase) {
   Fixture f;
   ASSERT_EQ(f.Pipeline().exit_code, 0);

@@ -5,6 +5,7 @@
 
 #include "gen/calendar.h"
 #include "gen/text_out.h"
+#include "io/input_file.h"
 
 namespace movierec::gen {
 
@@ -127,38 +128,6 @@ CatalogDefectPlan PlanCatalogDefects(uint64_t seed, double rate, Format format,
   return plan;
 }
 
-bool IsValidUtf8Text(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF)
-      len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-      len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-      len = 4, cp = c & 0x07;
-    else
-      return false;
-    if (i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 Mutation CorruptUtf8(const std::string& s, Rng& rng) {
   Mutation m;
@@ -173,7 +142,7 @@ Mutation CorruptUtf8(const std::string& s, Rng& rng) {
   }
   if (has_latin1 && !has_wide) {
     m.text = Utf8ToLatin1(s);
-    if (!IsValidUtf8Text(m.text)) {
+    if (!io::IsValidUtf8(m.text)) {
       m.detail = "latin-1 bytes instead of UTF-8 for '" + s + "'";
       return m;
     }
@@ -190,7 +159,7 @@ Mutation CorruptUtf8(const std::string& s, Rng& rng) {
       unsigned char lead = static_cast<unsigned char>(s[at]);
       int len = lead >= 0xF0 ? 4 : 3;
       m.text = s.substr(0, at + len - 1) + s.substr(at + len);
-      if (!IsValidUtf8Text(m.text)) {
+      if (!io::IsValidUtf8(m.text)) {
         m.detail = "truncated UTF-8 sequence at byte " + std::to_string(at) + " of '" + s + "'";
         return m;
       }

@@ -84,7 +84,6 @@ Mutation TitleVariant(const std::string& title, Rng& rng);
 // fields of a clean record without line breaks; the result holds no line break either.
 Mutation MalformedLine(std::span<const std::string> fields, std::string_view delimiter,
                        bool quoting, Rng& rng);
-bool IsValidUtf8Text(std::string_view s);
 
 // One inserted ratings row.
 struct InjectedRow {
