@@ -18,7 +18,7 @@ case "$what" in
     ratings="${2:-25000000}"
     users=$(( ratings / 180 + 1 )); movies=$(( ratings / 900 + 1000 ))
     data="${BENCH_DATA:-build/bench-data/etl-$ratings}"
-    bash scripts/build.sh build -DMOVIEREC_BUILD_TESTS=OFF >/dev/null
+    TARGETS="movierec etl_bench" bash scripts/build.sh build >/dev/null
     machine
     if [ ! -f "$data/Ratings.csv" ]; then
       echo "--- generate: build/movierec generate --out $data --users $users --movies $movies --ratings $ratings"
@@ -60,7 +60,7 @@ PY
       echo "--- peer: sqlite3 shell .import (same file)"
       rm -f "$data/import.db"
       start=$(date +%s.%N)
-      sqlite3 "$data/import.db" <<SQL
+      sqlite3 "$data/import.db" >/dev/null <<SQL
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
 CREATE TABLE r(UserID INTEGER, MovieID INTEGER, Rating REAL, Date TEXT);
 .mode csv
