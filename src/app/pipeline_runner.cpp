@@ -101,8 +101,8 @@ void PrintSummary(const io::RunReport& report, const std::string& report_path) {
   }
   double total = 0;
   for (const auto& s : report.stages) total += s.seconds;
-  std::cout << "  time: " << total << " s, peak RSS " << io::PeakRssBytes() / (1024 * 1024)
-            << " MiB\n";
+  std::cout << fmt::format("  time: {:.2f} s, peak RSS {} MiB\n", total,
+                           io::PeakRssBytes() / (1024 * 1024));
   if (!report_path.empty()) std::cout << "  report: " << report_path << "\n";
 }
 

@@ -14,11 +14,13 @@ namespace {
 // A prepared multi-row INSERT: rows go in batches of `rows_per_stmt`, the tail one by one.
 class BulkInserter {
  public:
-  BulkInserter(Database& db, const std::string& table, int columns) : db_(db), columns_(columns) {
+  // `target` is "table (col, ...)": naming the columns keeps loads working on a database that
+  // has gained columns since.
+  BulkInserter(Database& db, const std::string& target, int columns) : db_(db), columns_(columns) {
     // SQLite allows 32766 parameters per statement; ~500 rows per statement is the sweet spot.
     rows_per_stmt_ = std::max(1, std::min(500, 32766 / columns));
-    batch_ = std::make_unique<Statement>(db.Prepare(Sql(table, rows_per_stmt_)));
-    single_ = std::make_unique<Statement>(db.Prepare(Sql(table, 1)));
+    batch_ = std::make_unique<Statement>(db.Prepare(Sql(target, rows_per_stmt_)));
+    single_ = std::make_unique<Statement>(db.Prepare(Sql(target, 1)));
   }
 
   // bind(stmt, first_param, i) binds row i to parameters first_param..first_param+columns-1.
@@ -87,7 +89,12 @@ int64_t InsertRunRow(Database& db, const RunRecord& run) {
 }
 
 void WriteCatalog(Database& db, const Dataset& d) {
-  BulkInserter(db, "movie", 17)
+  BulkInserter(
+      db,
+      "movie (movie_id, movie_idx, title, original_title, original_language, release_year, "
+      "release_date, budget, revenue, runtime, homepage, production_companies, "
+      "production_countries, spoken_languages, imdb_id, tmdb_id, source_line)",
+      17)
       .InsertAll(
           d.movies.size(),
           [&](Statement& s, int p, size_t i) {
@@ -111,7 +118,7 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 16, m.line);
           },
           nullptr);
-  BulkInserter(db, "genre", 2)
+  BulkInserter(db, "genre (genre_id, name)", 2)
       .InsertAll(
           d.genres.size(),
           [&](Statement& s, int p, size_t i) {
@@ -119,7 +126,7 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 1, std::string_view(d.genres[i]));
           },
           nullptr);
-  BulkInserter(db, "movie_genres", 2)
+  BulkInserter(db, "movie_genres (movie_id, genre_id)", 2)
       .InsertAll(
           d.movie_genres.size(),
           [&](Statement& s, int p, size_t i) {
@@ -127,7 +134,7 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 1, d.movie_genres[i].second);
           },
           nullptr);
-  BulkInserter(db, "person", 3)
+  BulkInserter(db, "person (person_id, name, gender)", 3)
       .InsertAll(
           d.persons.size(),
           [&](Statement& s, int p, size_t i) {
@@ -136,7 +143,8 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 2, d.persons[i].gender);
           },
           nullptr);
-  BulkInserter(db, "movie_cast", 6)
+  BulkInserter(db, "movie_cast (movie_id, cast_order, person_id, cast_id, character, source_line)",
+               6)
       .InsertAll(
           d.cast.size(),
           [&](Statement& s, int p, size_t i) {
@@ -149,7 +157,11 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 5, c.line);
           },
           nullptr);
-  BulkInserter(db, "imdb_movie", 18)
+  BulkInserter(db,
+               "imdb_movie (source_line, movie_id, title, release_year, certificate, runtime, "
+               "genres, imdb_rating, overview, meta_score, director, star1, star2, star3, star4, "
+               "votes, gross, poster_link)",
+               18)
       .InsertAll(
           d.imdb.size(),
           [&](Statement& s, int p, size_t i) {
@@ -174,7 +186,7 @@ void WriteCatalog(Database& db, const Dataset& d) {
 }
 
 void WriteRatings(Database& db, const Dataset& d, const LoadOptions& options) {
-  BulkInserter(db, "user", 5)
+  BulkInserter(db, "user (user_id, user_idx, rating_count, first_rated_at, last_rated_at)", 5)
       .InsertAll(
           d.users.size(),
           [&](Statement& s, int p, size_t i) {
@@ -188,7 +200,7 @@ void WriteRatings(Database& db, const Dataset& d, const LoadOptions& options) {
           nullptr);
   Progress progress("load ratings", static_cast<int64_t>(d.ratings.size()), options.progress);
   // The hot table: four columns, rows already in primary-key order so every insert appends.
-  BulkInserter(db, "user_rating", 4)
+  BulkInserter(db, "user_rating (user_id, movie_id, rating, rated_at)", 4)
       .InsertAll(
           d.ratings.size(),
           [&](Statement& s, int p, size_t i) {
@@ -200,7 +212,7 @@ void WriteRatings(Database& db, const Dataset& d, const LoadOptions& options) {
           },
           &progress);
   progress.Finish();
-  BulkInserter(db, "movie_tag", 5)
+  BulkInserter(db, "movie_tag (user_id, movie_id, tag, tagged_at, source_line)", 5)
       .InsertAll(
           d.tags.size(),
           [&](Statement& s, int p, size_t i) {
