@@ -45,6 +45,41 @@ struct QualityResult {
   std::vector<std::string> sample;  // a few failing rows as "file:line: detail"
 };
 
+// movie_features: one row per movie (filled by the features step of transform).
+struct MovieFeatures {
+  int64_t movie_id = 0;
+  std::vector<float> genre_vector;   // one weight per genre of the vocabulary (genre_id - 1)
+  std::optional<int> release_year;
+  std::optional<int> runtime;
+  std::string language;              // ISO 639-1 code, "" when unknown
+  int64_t rating_count = 0;
+  std::optional<double> mean_rating;
+  double bayesian_rating = 0;        // (C*m + sum) / (C + n), m the global mean
+  double popularity = 0;             // share of all ratings, recency-free
+  std::optional<double> imdb_rating;
+  std::optional<int> meta_score;
+};
+
+// user_profiles: one row per user.
+struct UserProfile {
+  int32_t user_id = 0;
+  int64_t rating_count = 0;
+  double mean_rating = 0;
+  double std_rating = 0;
+  int64_t first_rated_at = 0;
+  int64_t last_rated_at = 0;
+  std::vector<float> genre_affinity;  // mean-centred rating per genre (vocabulary order)
+};
+
+// genre_features: one row per genre of the vocabulary.
+struct GenreFeatures {
+  int genre_id = 0;
+  int64_t movie_count = 0;
+  int64_t rating_count = 0;
+  std::optional<double> mean_rating;
+  double popularity = 0;  // share of all ratings on movies of the genre
+};
+
 struct Dataset {
   std::vector<Movie> movies;                          // sorted by movie_id; movie_idx = position
   std::vector<std::string> genres;                    // genre_id = position + 1
@@ -55,6 +90,9 @@ struct Dataset {
   std::vector<User> users;      // sorted by user_id; user_idx = position
   std::vector<Rating> ratings;  // sorted by (user_id, movie_id), one per pair
   std::vector<Tag> tags;
+  std::vector<MovieFeatures> movie_features;  // sorted by movie_id
+  std::vector<UserProfile> user_profiles;     // sorted by user_id
+  std::vector<GenreFeatures> genre_features;  // sorted by genre_id
   std::vector<RejectedRow> rejected;
   std::vector<SourceStats> sources;
   std::vector<QualityResult> quality;
