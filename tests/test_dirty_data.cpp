@@ -142,7 +142,7 @@ TEST_F(DirtyData, FixedAndMergedDefectsAreCountedUnderTheirRules) {
   std::map<std::string, int64_t> n;
   for (const auto& d : defects) ++n[d.file + ":" + d.kind];
   EXPECT_EQ(QualityFailed("text.utf8", "movie"), n["Movies.csv:invalid_utf8"]);
-  EXPECT_EQ(QualityFailed("text.utf8", "person"), n["Persons.csv:invalid_utf8"]);
+  EXPECT_EQ(QualityFailed("text.utf8", "movie_cast"), n["Persons.csv:invalid_utf8"]);
   EXPECT_EQ(QualityFailed("field.bad_date", "movie"), n["Movies.csv:bad_date"]);
   EXPECT_EQ(QualityFailed("movie.duplicate_title_year", "movie"), n["Movies.csv:duplicate_movie"]);
   for (const auto& s : (*report_)["sources"]) {

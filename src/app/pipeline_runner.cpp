@@ -106,6 +106,30 @@ void PrintSummary(const io::RunReport& report, const std::string& report_path) {
   if (!report_path.empty()) std::cout << "  report: " << report_path << "\n";
 }
 
+// What the last successful run loaded, for the rules that compare runs; empty on a new database.
+etl::RunHistory ReadHistory(const std::string& database_path) {
+  etl::RunHistory h;
+  if (!std::filesystem::exists(database_path)) return h;
+  try {
+    io::Database db(database_path, io::Database::Mode::kReadOnly);
+    if (db.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'etl_runs'") == 0) return h;
+    io::Statement s = db.Prepare(
+        "SELECT counts_json FROM etl_runs WHERE status = 'success' AND counts_json IS NOT NULL "
+        "ORDER BY run_id DESC LIMIT 1");
+    if (!s.Step()) return h;
+    auto j = nlohmann::json::parse(s.ColumnText(0));
+    if (!j.is_object()) return h;
+    for (const auto& src : j.value("sources", nlohmann::json::array())) {
+      if (src.value("kind", "") == "movies") h.movies = src.value("rows_loaded", int64_t{0});
+      if (src.value("kind", "") == "ratings") h.ratings = src.value("rows_loaded", int64_t{0});
+    }
+    h.rating_histogram = j.value("rating_histogram", std::vector<double>{});
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot read the previous run from {}: {}", database_path, e.what());
+  }
+  return h;
+}
+
 }  // namespace
 
 int RunPipeline(const PipelineOptions& opt) {
@@ -118,6 +142,9 @@ int RunPipeline(const PipelineOptions& opt) {
   const std::vector<std::string> stages =
       ResolveStages(opt.stages.empty() ? cfg.stages : opt.stages);
   const Context ctx = ResolveContext(cfg.device, cfg.Workers());
+  etl::ValidateOptions vopt;
+  vopt.rules = etl::RuleSet::FromConfig(cfg.quality_rules, cfg.config_file.string());
+  vopt.sample_size = static_cast<size_t>(cfg.quality_sample_size);
 
   io::RunReport report;
   report.started_at = io::UnixNow();
@@ -143,7 +170,9 @@ int RunPipeline(const PipelineOptions& opt) {
     if (Has(stages, "validate")) {
       StageClock clock(report, "validate");
       int64_t in = CountRows(*extracted);
-      quality = etl::Validate(*extracted, {io::UnixNow()});
+      vopt.now = io::UnixNow();
+      vopt.previous = ReadHistory(cfg.database_path);
+      quality = etl::Validate(*extracted, vopt);
       clock.Done(in, CountRows(*extracted));
       for (const auto& q : quality) {
         if (q.rows_failed > 0) {
@@ -157,12 +186,28 @@ int RunPipeline(const PipelineOptions& opt) {
       int64_t in = CountRows(*extracted);
       dataset = etl::Transform(std::move(*extracted), std::move(quality), cfg.Workers());
       extracted.reset();
+      std::vector<QualityResult> table_rules = etl::ValidateDataset(*dataset, vopt);
+      for (const auto& q : table_rules) {
+        if (q.rows_failed > 0) {
+          spdlog::warn("quality {} on {}: {} of {} rows {}", q.rule_id, q.table, q.rows_failed,
+                       q.rows_checked, q.action);
+        }
+      }
+      dataset->quality.insert(dataset->quality.end(), table_rules.begin(), table_rules.end());
       clock.Done(in, static_cast<int64_t>(dataset->ratings.size() + dataset->movies.size()));
       report.sources = dataset->sources;
+      report.rating_histogram = etl::RatingHistogram(dataset->ratings);
       report.quality = dataset->quality;
       report.rejected_total = static_cast<int64_t>(dataset->rejected.size());
       for (size_t i = 0; i < std::min<size_t>(20, dataset->rejected.size()); ++i) {
         report.rejected_sample.push_back(dataset->rejected[i]);
+      }
+      if (const QualityResult* f = etl::FirstFailure(report.quality)) {
+        throw QualityError("quality rule " + f->rule_id + " (severity fail) failed on " + f->table +
+                           ": " + std::to_string(f->rows_failed) + " of " +
+                           std::to_string(f->rows_checked) + " rows" +
+                           (f->sample.empty() ? "" : "; e.g. " + f->sample.front()) +
+                           ". Nothing was written to the database.");
       }
     }
     if (Has(stages, "load")) {
@@ -196,7 +241,9 @@ int RunPipeline(const PipelineOptions& opt) {
         run.stages = StagesJoined(stages);
         run.device = report.device;
         nlohmann::json j = report.ToJson();
-        run.counts_json = j["sources"].dump();
+        run.counts_json =
+            nlohmann::json{{"sources", j["sources"]}, {"rating_histogram", j["rating_histogram"]}}
+                .dump();
         run.timings_json = j["stages"].dump();
         run.report_path = report_path;
         io::UpdateRun(db, report.run_id, run);

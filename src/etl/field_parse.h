@@ -127,4 +127,11 @@ inline void SplitTitleYear(std::string_view s, std::string& title, std::optional
   title = std::string(s);
 }
 
+// Shortest text for a number in messages: 1874, 0.05, 1e+11.
+inline std::string FormatNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 }  // namespace movierec::etl

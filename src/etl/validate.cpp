@@ -4,59 +4,88 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "etl/field_parse.h"
 #include "io/input_file.h"
 
 namespace movierec::etl {
 namespace {
 
-constexpr size_t kSampleSize = 5;
-
-// Collects one rule's outcome and moves failing rows to the quarantine.
+// One rule's outcome: counts, a sample of failing rows, and the quarantine.
 class RuleRun {
  public:
-  RuleRun(ExtractedData& data, std::string rule, std::string table, std::string severity,
-          int64_t checked)
-      : data_(data) {
-    result_.rule_id = std::move(rule);
+  RuleRun(ExtractedData* data, const ValidateOptions& opt, const std::string& rule,
+          std::string table, int64_t checked)
+      : data_(data), sample_size_(opt.sample_size) {
+    result_.rule_id = rule;
     result_.table = std::move(table);
-    result_.severity = std::move(severity);
     result_.rows_checked = checked;
+    severity_ = opt.rules.SeverityOf(rule);
+    result_.severity = SeverityName(severity_);
   }
+
+  Severity severity() const { return severity_; }
 
   void Note(const std::string& where, const std::string& detail) {
     ++result_.rows_failed;
-    if (result_.sample.size() < kSampleSize) result_.sample.push_back(where + ": " + detail);
+    if (result_.sample.size() < sample_size_) result_.sample.push_back(where + ": " + detail);
   }
 
-  void Quarantine(const std::string& source, int64_t line, std::string raw, std::string reason) {
+  void Quarantine(const std::string& source, int64_t line, std::string reason) {
     Note(source + ":" + std::to_string(line), reason);
-    data_.rejected.push_back(
-        RejectedRow{source, line, std::move(raw), result_.rule_id, std::move(reason)});
+    data_->rejected.push_back(RejectedRow{source, line, {}, result_.rule_id, std::move(reason)});
   }
 
   QualityResult Finish() {
-    if (result_.rows_failed == 0) {
-      result_.action = "none";
-    } else if (result_.severity == "quarantine") {
-      result_.action = "quarantined";
-    } else if (result_.severity == "fix") {
-      result_.action = "fixed";
-    } else {
-      result_.action = "warned";
-    }
+    static const char* kActions[] = {"warned", "fixed", "quarantined", "stopped"};
+    result_.action = result_.rows_failed == 0 ? "none" : kActions[static_cast<int>(severity_)];
     return std::move(result_);
   }
 
  private:
-  ExtractedData& data_;
+  ExtractedData* data_;
+  size_t sample_size_;
+  Severity severity_;
   QualityResult result_;
 };
+
+// Applies a row rule: rows where `check` returns a reason fail; quarantine moves them out,
+// fix calls `fix`, warn and fail keep them (fail stops the run later).
+template <class Row, class Check, class Fix>
+void RowRule(std::vector<Row>& rows, RuleRun& run, const std::string& source, Check check,
+             Fix fix) {
+  std::vector<char> drop;
+  if (run.severity() == Severity::kQuarantine) drop.assign(rows.size(), 0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::optional<std::string> reason = check(rows[i]);
+    if (!reason) continue;
+    if (run.severity() == Severity::kQuarantine) {
+      run.Quarantine(source, rows[i].line, *reason);
+      drop[i] = 1;
+      continue;
+    }
+    run.Note(source + ":" + std::to_string(rows[i].line), *reason);
+    if (run.severity() == Severity::kFix) fix(rows[i]);
+  }
+  if (drop.empty()) return;
+  size_t w = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!drop[i]) {
+      if (w != i) rows[w] = std::move(rows[i]);
+      ++w;
+    }
+  }
+  rows.resize(w);
+}
+
+template <class Row>
+void NoFix(Row&) {}
 
 const char* TableOfKind(const std::string& kind) {
   if (kind == "movies" || kind == "links") return "movie";
@@ -73,19 +102,6 @@ const std::string& SourcePath(const ExtractedData& d, const char* kind) {
     if (s.kind == kind) return s.path;
   }
   return none;
-}
-
-// Moves rows failing `bad` out of `rows` (stable) and quarantines them.
-template <class Row, class Bad, class Describe>
-void QuarantineIf(std::vector<Row>& rows, RuleRun& run, const std::string& source, Bad bad,
-                  Describe describe) {
-  auto keep =
-      std::stable_partition(rows.begin(), rows.end(), [&](const Row& r) { return !bad(r); });
-  for (auto it = keep; it != rows.end(); ++it) {
-    auto [raw, reason] = describe(*it);
-    run.Quarantine(source, it->line, std::move(raw), std::move(reason));
-  }
-  rows.erase(keep, rows.end());
 }
 
 // Rows quarantined after parsing carry an empty raw text; fetch the real line from the file
@@ -122,11 +138,7 @@ void FillRawText(std::vector<RejectedRow>& rejected, size_t first) {
   }
 }
 
-std::string FormatRating(float r) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(r));
-  return buf;
-}
+std::string Num(double v) { return FormatNumber(v); }
 
 std::string NormalizedTitle(const std::string& title) {
   std::string out;
@@ -141,6 +153,41 @@ std::string NormalizedTitle(const std::string& title) {
     out += static_cast<char>(c < 128 ? std::tolower(c) : c);
   }
   return out;
+}
+
+// Control characters removed, whitespace runs collapsed, ends trimmed.
+std::string CleanTitle(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+int CurrentYear(int64_t now) {
+  std::time_t t = static_cast<std::time_t>(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
+
+bool IsLanguageCode(const std::string& s) {
+  std::string_view code = std::string_view(s).substr(0, s.find('-'));
+  return code.size() == 2 && std::islower(static_cast<unsigned char>(code[0])) &&
+         std::islower(static_cast<unsigned char>(code[1]));
+}
+
+bool IsCastId(const std::string& s) {
+  return s.size() == 24 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 }  // namespace
@@ -171,8 +218,28 @@ bool RepairUtf8(std::string& s) {
   return true;
 }
 
-std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& options) {
+std::vector<double> RatingHistogram(const std::vector<Rating>& ratings) {
+  std::vector<double> h(10, 0.0);
+  if (ratings.empty()) return h;
+  std::vector<int64_t> counts(10, 0);
+  for (const auto& r : ratings) {
+    int bin = static_cast<int>(std::lround(r.rating * 2)) - 1;
+    if (bin >= 0 && bin < 10) ++counts[bin];
+  }
+  for (int i = 0; i < 10; ++i) h[i] = static_cast<double>(counts[i]) / ratings.size();
+  return h;
+}
+
+const QualityResult* FirstFailure(const std::vector<QualityResult>& results) {
+  for (const auto& r : results) {
+    if (r.severity == "fail" && r.rows_failed > 0) return &r;
+  }
+  return nullptr;
+}
+
+std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt) {
   std::vector<QualityResult> results;
+  const RuleSet& rules = opt.rules;
   const size_t first_rejected = d.rejected.size();
   const std::string& movies_src = SourcePath(d, "movies");
   const std::string& ratings_src = SourcePath(d, "ratings");
@@ -180,6 +247,16 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
   const std::string& imdb_src = SourcePath(d, "imdb");
   const std::string& tags_src = SourcePath(d, "tags");
   const std::string& links_src = SourcePath(d, "links");
+  auto n = [](const auto& v) { return static_cast<int64_t>(v.size()); };
+  auto enabled = [&](const char* id) { return rules.Enabled(id); };
+
+  // table.non_empty: nothing to recommend from without movies or ratings.
+  if (enabled("table.non_empty")) {
+    RuleRun run(&d, opt, "table.non_empty", "movie,user_rating", 2);
+    if (d.movies.empty()) run.Note(movies_src, "no movie rows");
+    if (d.ratings.empty()) run.Note(ratings_src, "no rating rows");
+    results.push_back(run.Finish());
+  }
 
   // field.* (fix): optional values the extractors could not use, one result per rule and table.
   {
@@ -193,155 +270,455 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
           checked = s.rows_read;
         }
       }
-      auto key = std::pair{fx.rule, std::string(table)};
-      auto [it, inserted] = index.emplace(key, results.size());
-      if (inserted) {
-        QualityResult q;
-        q.rule_id = fx.rule;
-        q.table = table;
-        q.rows_checked = checked;
-        q.severity = "fix";
-        q.action = "fixed";
-        results.push_back(std::move(q));
-      }
+      auto [it, inserted] = index.emplace(std::pair{fx.rule, std::string(table)}, results.size());
+      if (inserted) results.push_back(RuleRun(&d, opt, fx.rule, table, checked).Finish());
       QualityResult& q = results[it->second];
       ++q.rows_failed;
-      if (q.sample.size() < kSampleSize) {
+      q.action = q.severity == "fail" ? "stopped" : "fixed";
+      if (q.sample.size() < opt.sample_size) {
         q.sample.push_back(fx.source + ":" + std::to_string(fx.line) + ": " + fx.detail);
       }
     }
   }
 
-  // text.utf8 (fix): invalid byte sequences become U+FFFD so the row still loads.
-  {
-    RuleRun run(d, "text.utf8", "movie", "fix", static_cast<int64_t>(d.movies.size()));
-    for (auto& m : d.movies) {
-      bool fixed = RepairUtf8(m.title) | RepairUtf8(m.original_title) |
-                   RepairUtf8(m.original_language) | RepairUtf8(m.homepage);
+  // text.utf8: invalid byte sequences (fix: become U+FFFD so the row still loads).
+  if (enabled("text.utf8")) {
+    auto check_all = [&](auto& rows, const char* table, const std::string& src, auto fields) {
+      if (src.empty()) return;
+      RuleRun run(&d, opt, "text.utf8", table, n(rows));
+      using Row = typename std::decay_t<decltype(rows)>::value_type;
+      RowRule(
+          rows, run, src,
+          [&](Row& r) -> std::optional<std::string> {
+            for (std::string* f : fields(r)) {
+              if (!io::IsValidUtf8(*f)) return "invalid UTF-8";
+            }
+            return std::nullopt;
+          },
+          [&](Row& r) {
+            for (std::string* f : fields(r)) RepairUtf8(*f);
+          });
+      results.push_back(run.Finish());
+    };
+    check_all(d.movies, "movie", movies_src, [](Movie& m) {
+      std::vector<std::string*> f = {&m.title, &m.original_title, &m.original_language,
+                                     &m.homepage};
       for (auto* list : {&m.genres, &m.production_companies, &m.production_countries,
                          &m.spoken_languages, &m.cast_ids}) {
-        for (auto& s : *list) fixed |= RepairUtf8(s);
+        for (auto& s : *list) f.push_back(&s);
       }
-      if (fixed) run.Note(movies_src + ":" + std::to_string(m.line), "invalid UTF-8 replaced");
-    }
-    results.push_back(run.Finish());
-  }
-  if (!persons_src.empty()) {
-    RuleRun run(d, "text.utf8", "person", "fix", static_cast<int64_t>(d.credits.size()));
-    for (auto& c : d.credits) {
-      if (RepairUtf8(c.name) | RepairUtf8(c.character) | RepairUtf8(c.cast_id)) {
-        run.Note(persons_src + ":" + std::to_string(c.line), "invalid UTF-8 replaced");
-      }
-    }
-    results.push_back(run.Finish());
-  }
-  if (!imdb_src.empty()) {
-    RuleRun run(d, "text.utf8", "imdb_movie", "fix", static_cast<int64_t>(d.imdb.size()));
-    for (auto& m : d.imdb) {
-      bool fixed = RepairUtf8(m.title) | RepairUtf8(m.overview) | RepairUtf8(m.director) |
-                   RepairUtf8(m.certificate) | RepairUtf8(m.poster_link);
-      for (auto& s : m.stars) fixed |= RepairUtf8(s);
-      for (auto& s : m.genres) fixed |= RepairUtf8(s);
-      if (fixed) run.Note(imdb_src + ":" + std::to_string(m.line), "invalid UTF-8 replaced");
-    }
-    results.push_back(run.Finish());
-  }
-  if (!tags_src.empty()) {
-    RuleRun run(d, "text.utf8", "movie_tag", "fix", static_cast<int64_t>(d.tags.size()));
-    for (auto& t : d.tags) {
-      if (RepairUtf8(t.tag))
-        run.Note(tags_src + ":" + std::to_string(t.line), "invalid UTF-8 replaced");
-    }
-    results.push_back(run.Finish());
+      return f;
+    });
+    check_all(d.credits, "movie_cast", persons_src, [](Credit& c) {
+      return std::vector<std::string*>{&c.name, &c.character, &c.cast_id};
+    });
+    check_all(d.imdb, "imdb_movie", imdb_src, [](ImdbMovie& m) {
+      std::vector<std::string*> f = {&m.title, &m.overview, &m.director, &m.certificate,
+                                     &m.poster_link};
+      for (auto& s : m.stars) f.push_back(&s);
+      for (auto& s : m.genres) f.push_back(&s);
+      return f;
+    });
+    check_all(d.tags, "movie_tag", tags_src,
+              [](Tag& t) { return std::vector<std::string*>{&t.tag}; });
   }
 
-  // movie.duplicate_id (quarantine): a MovieID seen before; the first row wins.
-  std::unordered_set<int64_t> movie_ids;
-  {
-    RuleRun run(d, "movie.duplicate_id", "movie", "quarantine",
-                static_cast<int64_t>(d.movies.size()));
-    movie_ids.reserve(d.movies.size() * 2);
-    std::vector<bool> dup(d.movies.size());
-    for (size_t i = 0; i < d.movies.size(); ++i)
-      dup[i] = !movie_ids.insert(d.movies[i].movie_id).second;
-    size_t i = 0;
-    QuarantineIf(
-        d.movies, run, movies_src, [&](const Movie&) { return dup[i++]; },
-        [](const Movie& m) {
-          return std::pair{std::string(),
-                           "movie id " + std::to_string(m.movie_id) + " appears again"};
+  // movie.title: control characters, runs of spaces, length.
+  if (enabled("movie.title")) {
+    RuleRun run(&d, opt, "movie.title", "movie", n(d.movies));
+    const auto max_len = static_cast<size_t>(rules.Param("movie.title", "max_length"));
+    RowRule(
+        d.movies, run, movies_src,
+        [&](Movie& m) -> std::optional<std::string> {
+          if (m.title.size() > max_len) {
+            return "title is " + std::to_string(m.title.size()) + " bytes (max " +
+                   std::to_string(max_len) + ")";
+          }
+          if (CleanTitle(m.title) != m.title || CleanTitle(m.original_title) != m.original_title) {
+            return "control characters or extra spaces in the title";
+          }
+          return std::nullopt;
+        },
+        [](Movie& m) {
+          m.title = CleanTitle(m.title);
+          m.original_title = CleanTitle(m.original_title);
         });
     results.push_back(run.Finish());
   }
 
-  // movie.duplicate_title_year (warn): one film under two ids; transform does not merge yet.
+  // movie.duplicate_id: a MovieID seen before; the first row wins.
+  std::unordered_set<int64_t> movie_ids;
+  movie_ids.reserve(d.movies.size() * 2);
   {
-    RuleRun run(d, "movie.duplicate_title_year", "movie", "warn",
-                static_cast<int64_t>(d.movies.size()));
-    std::unordered_map<std::string, const Movie*> seen;
+    RuleRun run(&d, opt, "movie.duplicate_id", "movie", n(d.movies));
+    std::unordered_set<int64_t> seen;
+    RowRule(
+        d.movies, run, movies_src,
+        [&](Movie& m) -> std::optional<std::string> {
+          if (seen.insert(m.movie_id).second) return std::nullopt;
+          return "movie id " + std::to_string(m.movie_id) + " appears again";
+        },
+        NoFix<Movie>);
+    for (const auto& m : d.movies) movie_ids.insert(m.movie_id);
+    results.push_back(run.Finish());
+  }
+
+  // movie.duplicate_title_year: one film under two ids (reported; merging is transform's job).
+  if (enabled("movie.duplicate_title_year")) {
+    RuleRun run(&d, opt, "movie.duplicate_title_year", "movie", n(d.movies));
+    std::unordered_map<std::string, int64_t> seen;
     for (const auto& m : d.movies) {
       std::string key = NormalizedTitle(m.title) + "|" + (m.year ? std::to_string(*m.year) : "");
-      auto [it, inserted] = seen.emplace(key, &m);
+      auto [it, inserted] = seen.emplace(key, m.movie_id);
       if (!inserted) {
         run.Note(movies_src + ":" + std::to_string(m.line),
                  "movie " + std::to_string(m.movie_id) + " '" + m.title + "' duplicates movie " +
-                     std::to_string(it->second->movie_id));
+                     std::to_string(it->second));
       }
     }
     results.push_back(run.Finish());
   }
 
-  // rating.range (quarantine): half stars from 0.5 to 5.0; never clamped.
-  {
-    RuleRun run(d, "rating.range", "user_rating", "quarantine",
-                static_cast<int64_t>(d.ratings.size()));
-    QuarantineIf(
-        d.ratings, run, ratings_src,
-        [](const Rating& r) {
-          float twice = r.rating * 2.f;
-          return !(r.rating >= 0.5f && r.rating <= 5.f) || twice != std::floor(twice);
+  // Plausible values in the catalogue.
+  const int this_year = CurrentYear(opt.now);
+  if (enabled("movie.year_range")) {
+    RuleRun run(&d, opt, "movie.year_range", "movie", n(d.movies));
+    const int lo = static_cast<int>(rules.Param("movie.year_range", "min_year"));
+    const int hi = this_year + static_cast<int>(rules.Param("movie.year_range", "max_years_ahead"));
+    RowRule(
+        d.movies, run, movies_src,
+        [&](Movie& m) -> std::optional<std::string> {
+          if (!m.year || (*m.year >= lo && *m.year <= hi)) return std::nullopt;
+          return "release year " + std::to_string(*m.year) + " outside [" + std::to_string(lo) +
+                 ", " + std::to_string(hi) + "]";
         },
-        [](const Rating& r) {
-          return std::pair{std::string(),
-                           "rating " + FormatRating(r.rating) + " is not a half star in 0.5-5.0"};
+        [](Movie& m) {
+          m.year.reset();
+          m.release_date.clear();
         });
     results.push_back(run.Finish());
   }
-
-  // rating.future_date (quarantine): a rating cannot be given after the run.
-  {
-    RuleRun run(d, "rating.future_date", "user_rating", "quarantine",
-                static_cast<int64_t>(d.ratings.size()));
-    const int64_t limit = options.now + 86400;
-    QuarantineIf(
-        d.ratings, run, ratings_src, [&](const Rating& r) { return r.timestamp > limit; },
-        [](const Rating&) {
-          return std::pair{std::string(), std::string("rating date is in the future")};
+  if (enabled("movie.runtime_range")) {
+    RuleRun run(&d, opt, "movie.runtime_range", "movie", n(d.movies));
+    const double lo = rules.Param("movie.runtime_range", "min_minutes");
+    const double hi = rules.Param("movie.runtime_range", "max_minutes");
+    RowRule(
+        d.movies, run, movies_src,
+        [&](Movie& m) -> std::optional<std::string> {
+          if (!m.runtime || (*m.runtime >= lo && *m.runtime <= hi)) return std::nullopt;
+          return "runtime " + std::to_string(*m.runtime) + " outside [" + Num(lo) + ", " + Num(hi) +
+                 "]";
+        },
+        [](Movie& m) { m.runtime.reset(); });
+    results.push_back(run.Finish());
+  }
+  if (enabled("movie.money_range")) {
+    RuleRun run(&d, opt, "movie.money_range", "movie", n(d.movies));
+    const double hi = rules.Param("movie.money_range", "max_dollars");
+    auto bad = [&](const std::optional<int64_t>& v) { return v && (*v < 0 || *v > hi); };
+    RowRule(
+        d.movies, run, movies_src,
+        [&](Movie& m) -> std::optional<std::string> {
+          if (bad(m.budget)) return "budget " + std::to_string(*m.budget) + " out of range";
+          if (bad(m.revenue)) return "revenue " + std::to_string(*m.revenue) + " out of range";
+          return std::nullopt;
+        },
+        [&](Movie& m) {
+          if (bad(m.budget)) m.budget.reset();
+          if (bad(m.revenue)) m.revenue.reset();
         });
+    results.push_back(run.Finish());
+  }
+  if (enabled("movie.language_code")) {
+    RuleRun run(&d, opt, "movie.language_code", "movie", n(d.movies));
+    RowRule(
+        d.movies, run, movies_src,
+        [&](Movie& m) -> std::optional<std::string> {
+          if (m.original_language.empty() || IsLanguageCode(m.original_language))
+            return std::nullopt;
+          return "language '" + m.original_language + "' is not an ISO 639-1 code";
+        },
+        [](Movie& m) { m.original_language.clear(); });
+    results.push_back(run.Finish());
+  }
+  if (enabled("movie.completeness")) {
+    RuleRun run(&d, opt, "movie.completeness", "movie", n(d.movies));
+    const double min_ratio = rules.Param("movie.completeness", "min_ratio");
+    if (!d.movies.empty()) {
+      double dated = 0, timed = 0;
+      for (const auto& m : d.movies) {
+        dated += m.year.has_value();
+        timed += m.runtime.has_value();
+      }
+      dated /= d.movies.size();
+      timed /= d.movies.size();
+      if (dated < min_ratio) run.Note(movies_src, "only " + Num(dated) + " of movies have a year");
+      if (timed < min_ratio)
+        run.Note(movies_src, "only " + Num(timed) + " of movies have a runtime");
+    }
+    results.push_back(run.Finish());
+  }
+
+  // Ratings.
+  {
+    RuleRun run(&d, opt, "rating.range", "user_rating", n(d.ratings));
+    RowRule(
+        d.ratings, run, ratings_src,
+        [](Rating& r) -> std::optional<std::string> {
+          float twice = r.rating * 2.f;
+          if (r.rating >= 0.5f && r.rating <= 5.f && twice == std::floor(twice))
+            return std::nullopt;
+          return "rating " + Num(r.rating) + " is not a half star in 0.5-5.0";
+        },
+        NoFix<Rating>);
+    results.push_back(run.Finish());
+  }
+  if (enabled("rating.future_date")) {
+    RuleRun run(&d, opt, "rating.future_date", "user_rating", n(d.ratings));
+    const int64_t limit = opt.now + 86400;
+    RowRule(
+        d.ratings, run, ratings_src,
+        [&](Rating& r) -> std::optional<std::string> {
+          if (r.timestamp <= limit) return std::nullopt;
+          return std::string("rating date is in the future");
+        },
+        NoFix<Rating>);
     results.push_back(run.Finish());
   }
 
   // Foreign keys: rows that point at a movie the catalogue does not have.
+  int64_t ratings_before_fk = n(d.ratings);
   auto unknown_movie = [&](auto& rows, const char* rule, const char* table,
                            const std::string& source) {
-    RuleRun run(d, rule, table, "quarantine", static_cast<int64_t>(rows.size()));
+    if (source.empty()) return;
+    RuleRun run(&d, opt, rule, table, n(rows));
     using Row = typename std::decay_t<decltype(rows)>::value_type;
-    QuarantineIf(
-        rows, run, source, [&](const Row& r) { return !movie_ids.count(r.movie_id); },
-        [](const Row& r) {
-          return std::pair{std::string(),
-                           "movie id " + std::to_string(r.movie_id) + " is not in the movies file"};
-        });
+    RowRule(
+        rows, run, source,
+        [&](Row& r) -> std::optional<std::string> {
+          if (movie_ids.count(r.movie_id)) return std::nullopt;
+          return "movie id " + std::to_string(r.movie_id) + " is not in the movies file";
+        },
+        NoFix<Row>);
     results.push_back(run.Finish());
   };
-  // Movies that were quarantined as duplicates keep their first row's id in movie_ids, so
-  // their ratings still resolve.
   unknown_movie(d.ratings, "rating.unknown_movie", "user_rating", ratings_src);
-  if (!persons_src.empty())
-    unknown_movie(d.credits, "person.unknown_movie", "movie_cast", persons_src);
-  if (!tags_src.empty()) unknown_movie(d.tags, "tag.unknown_movie", "movie_tag", tags_src);
-  if (!links_src.empty()) unknown_movie(d.links, "link.unknown_movie", "movie", links_src);
+  if (enabled("rating.dangling_share")) {
+    RuleRun run(&d, opt, "rating.dangling_share", "user_rating", ratings_before_fk);
+    const double max_share = rules.Param("rating.dangling_share", "max_share");
+    const int64_t dangling = results.back().rows_failed;
+    if (ratings_before_fk > 0 && static_cast<double>(dangling) / ratings_before_fk > max_share) {
+      run.Note(ratings_src, std::to_string(dangling) + " of " + std::to_string(ratings_before_fk) +
+                                " ratings point at unknown movies (max share " + Num(max_share) +
+                                ")");
+    }
+    results.push_back(run.Finish());
+  }
+  if (enabled("rating.before_release")) {
+    RuleRun run(&d, opt, "rating.before_release", "user_rating", n(d.ratings));
+    std::unordered_map<int64_t, int> year_of;
+    for (const auto& m : d.movies) {
+      if (m.year) year_of[m.movie_id] = *m.year;
+    }
+    RowRule(
+        d.ratings, run, ratings_src,
+        [&](Rating& r) -> std::optional<std::string> {
+          auto it = year_of.find(r.movie_id);
+          if (it == year_of.end()) return std::nullopt;
+          if (r.timestamp >= DaysFromCivil(it->second, 1, 1) * 86400) return std::nullopt;
+          return "rated before the movie's release year " + std::to_string(it->second);
+        },
+        NoFix<Rating>);
+    results.push_back(run.Finish());
+  }
+  unknown_movie(d.credits, "person.unknown_movie", "movie_cast", persons_src);
+  unknown_movie(d.tags, "tag.unknown_movie", "movie_tag", tags_src);
+  unknown_movie(d.links, "link.unknown_movie", "movie", links_src);
+
+  if (enabled("person.cast_id_format") && !persons_src.empty()) {
+    RuleRun run(&d, opt, "person.cast_id_format", "movie_cast", n(d.credits));
+    RowRule(
+        d.credits, run, persons_src,
+        [](Credit& c) -> std::optional<std::string> {
+          if (c.cast_id.empty() || IsCastId(c.cast_id)) return std::nullopt;
+          return "CastID '" + c.cast_id + "' is not 24 hex digits";
+        },
+        [](Credit& c) { c.cast_id.clear(); });
+    results.push_back(run.Finish());
+  }
+  if (!imdb_src.empty()) {
+    if (enabled("imdb.rating_range")) {
+      RuleRun run(&d, opt, "imdb.rating_range", "imdb_movie", n(d.imdb));
+      RowRule(
+          d.imdb, run, imdb_src,
+          [](ImdbMovie& m) -> std::optional<std::string> {
+            if (!m.imdb_rating || (*m.imdb_rating >= 1 && *m.imdb_rating <= 10))
+              return std::nullopt;
+            return "IMDB_Rating " + Num(*m.imdb_rating) + " outside [1, 10]";
+          },
+          [](ImdbMovie& m) { m.imdb_rating.reset(); });
+      results.push_back(run.Finish());
+    }
+    if (enabled("imdb.meta_score_range")) {
+      RuleRun run(&d, opt, "imdb.meta_score_range", "imdb_movie", n(d.imdb));
+      RowRule(
+          d.imdb, run, imdb_src,
+          [](ImdbMovie& m) -> std::optional<std::string> {
+            if (!m.meta_score || (*m.meta_score >= 0 && *m.meta_score <= 100)) return std::nullopt;
+            return "Meta_score " + std::to_string(*m.meta_score) + " outside [0, 100]";
+          },
+          [](ImdbMovie& m) { m.meta_score.reset(); });
+      results.push_back(run.Finish());
+    }
+  }
   FillRawText(d.rejected, first_rejected);
+  return results;
+}
+
+std::vector<QualityResult> ValidateDataset(const Dataset& d, const ValidateOptions& opt) {
+  std::vector<QualityResult> results;
+  const RuleSet& rules = opt.rules;
+  auto n = [](const auto& v) { return static_cast<int64_t>(v.size()); };
+  const int64_t ratings = n(d.ratings);
+  std::string ratings_src = "user_rating", movies_src = "movie";
+  int64_t merged = 0;
+  for (const auto& s : d.sources) {
+    if (s.kind == "ratings") {
+      ratings_src = s.path;
+      merged = s.rows_merged;
+    }
+    if (s.kind == "movies") movies_src = s.path;
+  }
+
+  // rating.duplicate: transform merged repeated (user, movie) pairs, keeping the latest.
+  if (rules.Enabled("rating.duplicate")) {
+    RuleRun run(nullptr, opt, "rating.duplicate", "user_rating", ratings + merged);
+    for (int64_t i = 0; i < merged && i < static_cast<int64_t>(opt.sample_size); ++i) {
+      run.Note(ratings_src, "repeated (user, movie) merged into the latest rating");
+    }
+    QualityResult q = run.Finish();
+    q.rows_failed = merged;
+    results.push_back(std::move(q));
+  }
+  if (rules.Enabled("table.row_count")) {
+    RuleRun run(nullptr, opt, "table.row_count", "user_rating", ratings);
+    const double lo = rules.Param("table.row_count", "min_rows");
+    const double hi = rules.Param("table.row_count", "max_rows");
+    if (ratings < lo || ratings > hi) {
+      run.Note(ratings_src,
+               std::to_string(ratings) + " ratings outside [" + Num(lo) + ", " + Num(hi) + "]");
+    }
+    results.push_back(run.Finish());
+  }
+  if (rules.Enabled("table.row_count_change")) {
+    RuleRun run(nullptr, opt, "table.row_count_change", "movie,user_rating", 2);
+    const double max_change = rules.Param("table.row_count_change", "max_change");
+    auto compare = [&](const std::optional<int64_t>& before, int64_t now, const std::string& what) {
+      if (!before || *before == 0) return;
+      double change = std::abs(static_cast<double>(now - *before)) / static_cast<double>(*before);
+      if (change > max_change) {
+        run.Note(what, std::to_string(*before) + " rows last run, " + std::to_string(now) +
+                           " now (change " + Num(change) + " > " + Num(max_change) + ")");
+      }
+    };
+    compare(opt.previous.movies, n(d.movies), movies_src);
+    compare(opt.previous.ratings, ratings, ratings_src);
+    results.push_back(run.Finish());
+  }
+  if (rules.Enabled("rating.distribution") && ratings > 0) {
+    RuleRun run(nullptr, opt, "rating.distribution", "user_rating", ratings);
+    double sum = 0, sq = 0;
+    for (const auto& r : d.ratings) {
+      sum += r.rating;
+      sq += static_cast<double>(r.rating) * r.rating;
+    }
+    const double mean = sum / ratings;
+    const double sd = std::sqrt(std::max(0.0, sq / ratings - mean * mean));
+    auto p = [&](const char* k) { return rules.Param("rating.distribution", k); };
+    if (mean < p("min_mean") || mean > p("max_mean")) {
+      run.Note(ratings_src, "mean rating " + Num(mean) + " outside [" + Num(p("min_mean")) + ", " +
+                                Num(p("max_mean")) + "]");
+    }
+    if (sd < p("min_std") || sd > p("max_std")) {
+      run.Note(ratings_src, "rating std " + Num(sd) + " outside [" + Num(p("min_std")) + ", " +
+                                Num(p("max_std")) + "]");
+    }
+    results.push_back(run.Finish());
+  }
+  if (rules.Enabled("rating.histogram_drift") && ratings > 0) {
+    RuleRun run(nullptr, opt, "rating.histogram_drift", "user_rating", ratings);
+    if (opt.previous.rating_histogram.size() == 10) {
+      std::vector<double> now = RatingHistogram(d.ratings);
+      double tv = 0;
+      for (int i = 0; i < 10; ++i) tv += std::abs(now[i] - opt.previous.rating_histogram[i]);
+      tv /= 2;
+      const double max_distance = rules.Param("rating.histogram_drift", "max_distance");
+      if (tv > max_distance) {
+        run.Note(ratings_src, "histogram moved by " + Num(tv) +
+                                  " (total variation) since the "
+                                  "previous run, more than " +
+                                  Num(max_distance));
+      }
+    }
+    results.push_back(run.Finish());
+  }
+  if (rules.Enabled("rating.freshness") && ratings > 0) {
+    RuleRun run(nullptr, opt, "rating.freshness", "user_rating", ratings);
+    const double max_age = rules.Param("rating.freshness", "max_age_days");
+    if (max_age > 0) {
+      int64_t newest = 0;
+      for (const auto& u : d.users) newest = std::max(newest, u.last_rated_at);
+      double age_days = static_cast<double>(opt.now - newest) / 86400.0;
+      if (age_days > max_age) {
+        run.Note(ratings_src, "newest rating is " + Num(std::floor(age_days)) + " days old");
+      }
+    }
+    results.push_back(run.Finish());
+  }
+  if (rules.Enabled("user.max_ratings")) {
+    RuleRun run(nullptr, opt, "user.max_ratings", "user_rating", n(d.users));
+    const double max = rules.Param("user.max_ratings", "max");
+    for (const auto& u : d.users) {
+      if (u.rating_count > max) {
+        run.Note(ratings_src, "user " + std::to_string(u.user_id) + " has " +
+                                  std::to_string(u.rating_count) + " ratings");
+      }
+    }
+    results.push_back(run.Finish());
+  }
+  if (rules.Enabled("user.min_ratings")) {
+    RuleRun run(nullptr, opt, "user.min_ratings", "user_rating", n(d.users));
+    const double min = rules.Param("user.min_ratings", "min");
+    const double max_share = rules.Param("user.min_ratings", "max_share");
+    int64_t below = 0;
+    for (const auto& u : d.users) below += u.rating_count < min;
+    QualityResult q = run.Finish();
+    // Counted, not failing, unless more than max_share of users are too quiet to train on.
+    if (!d.users.empty() && static_cast<double>(below) / n(d.users) > max_share) {
+      q.rows_failed = below;
+      q.action = q.severity == "fail" ? "stopped" : "warned";
+      q.sample.push_back(std::to_string(below) + " users have fewer than " + Num(min) + " ratings");
+    } else if (below > 0) {
+      q.sample.push_back(std::to_string(below) + " users have fewer than " + Num(min) +
+                         " ratings (within max_share)");
+    }
+    results.push_back(std::move(q));
+  }
+  if (rules.Enabled("imdb.unmatched") && !d.imdb.empty()) {
+    RuleRun run(nullptr, opt, "imdb.unmatched", "imdb_movie", n(d.imdb));
+    std::string imdb_src = "imdb_movie";
+    for (const auto& s : d.sources) {
+      if (s.kind == "imdb") imdb_src = s.path;
+    }
+    for (const auto& m : d.imdb) {
+      if (!m.movie_id) {
+        run.Note(imdb_src + ":" + std::to_string(m.line),
+                 "'" + m.title + "' (" + (m.year ? std::to_string(*m.year) : "no year") +
+                     ") matches no movie");
+      }
+    }
+    results.push_back(run.Finish());
+  }
   return results;
 }
 

@@ -44,6 +44,8 @@ class ConfigReader {
         {Field::kChoice, &cfg.log_level, 0, 0, {"trace", "debug", "info", "warn", "error"}});
     Add("logging.progress", {Field::kBool, &cfg.progress});
     Add("pipeline.stages", {Field::kStageList, &cfg.stages});
+    Add("quality.sample_size", {Field::kInt, &cfg.quality_sample_size, 0, 1000});
+    rules_ = &cfg.quality_rules;
   }
 
   void Read() {
@@ -82,6 +84,7 @@ class ConfigReader {
     };
     for (const auto& [k, f] : fields_) collect(k);
     for (const auto& s : sections_) collect(s);
+    collect("quality.rules");
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     std::string out;
@@ -95,7 +98,11 @@ class ConfigReader {
       const YAML::Node& v = kv.second;
       std::string name = k.as<std::string>();
       std::string key = prefix.empty() ? name : prefix + "." + name;
-      if (sections_.count(key)) {
+      if (key == "quality.rules") {
+        if (v.IsNull()) continue;
+        if (!v.IsMap()) throw UsageError(Where(k.Mark()) + key + ": expected a mapping");
+        ReadRules(v);
+      } else if (sections_.count(key)) {
         if (v.IsNull()) continue;
         if (!v.IsMap()) throw UsageError(Where(k.Mark()) + key + ": expected a mapping");
         Walk(v, key);
@@ -104,6 +111,30 @@ class ConfigReader {
       } else {
         throw UsageError(Where(k.Mark()) + "unknown key '" + key + "'" + Suggest(key));
       }
+    }
+  }
+
+  // quality.rules.<id>: {enabled: .., severity: .., <threshold>: ..}; the validate stage checks
+  // ids, keys and values against its registry and reports errors with these lines.
+  void ReadRules(const YAML::Node& rules) {
+    for (const auto& rule : rules) {
+      const std::string id = rule.first.as<std::string>();
+      const YAML::Node& body = rule.second;
+      if (!body.IsMap()) {
+        throw UsageError(Where(rule.first.Mark()) + "quality.rules." + id +
+                         ": expected a mapping such as {enabled: true, severity: warn}");
+      }
+      RuleSetting setting;
+      setting.line = rule.first.Mark().line + 1;
+      for (const auto& kv : body) {
+        const std::string name = kv.first.as<std::string>();
+        if (!kv.second.IsScalar()) {
+          throw UsageError(Where(kv.first.Mark()) + "quality.rules." + id + "." + name +
+                           ": expected a single value");
+        }
+        setting.values[name] = {kv.second.Scalar(), kv.second.Mark().line + 1};
+      }
+      (*rules_)[id] = std::move(setting);
     }
   }
 
@@ -188,6 +219,7 @@ class ConfigReader {
   std::filesystem::path base_;
   std::map<std::string, Field> fields_;
   std::set<std::string> sections_;
+  std::map<std::string, RuleSetting>* rules_ = nullptr;
 };
 
 }  // namespace

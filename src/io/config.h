@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@ struct SourcesConfig {
   std::string imdb;     // optional: imdb_top_1000.csv
   std::string tags;     // optional: MovieLens tags.csv
   std::string links;    // optional: MovieLens links.csv
+};
+
+// One entry of quality.rules: the YAML as written, checked against the rule registry by the
+// validate stage (which knows the rules; this layer only keeps values and their lines).
+struct RuleSetting {
+  struct Value {
+    std::string text;
+    int line = 0;
+  };
+  int line = 0;                         // line of the rule's key
+  std::map<std::string, Value> values;  // enabled, severity, thresholds...
 };
 
 struct PipelineConfig {
@@ -31,6 +43,8 @@ struct PipelineConfig {
   std::string log_level = "info";
   bool progress = true;             // logging.progress: bars on a terminal, log lines otherwise
   std::vector<std::string> stages;  // pipeline.stages; empty = all
+  std::map<std::string, RuleSetting> quality_rules;  // quality.rules.<rule id>.<key>
+  int quality_sample_size = 5;  // quality.sample_size: failing rows kept per rule
 
   // Threads to use: max_workers, or the machine's cores when 0.
   int Workers() const;

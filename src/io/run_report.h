@@ -34,6 +34,7 @@ struct RunReport {
   std::vector<RejectedRow> rejected_sample;  // the first few, for a quick look
   int64_t rejected_total = 0;
   std::vector<std::string> warnings;
+  std::vector<double> rating_histogram;  // shares of 0.5 .. 5.0 in the loaded ratings
 
   nlohmann::json ToJson() const;
   // Writes <dir>/pipeline_report_<yyyymmdd_hhmmss>_<run>.json; returns the path.
