@@ -62,7 +62,7 @@ class DirtyData : public ::testing::Test {
         RunMovierec({"pipeline", "--config", (*dir_ / "cfg.yaml").string(), "--no-progress"});
     ASSERT_EQ(run.exit_code, 0) << run.output;
     for (const auto& e : std::filesystem::directory_iterator(*dir_ / "reports")) {
-      *report_ = nlohmann::json::parse(ReadFile(e.path()));
+      if (e.path().extension() == ".json") *report_ = nlohmann::json::parse(ReadFile(e.path()));
     }
   }
   static void TearDownTestSuite() {
@@ -135,6 +135,25 @@ TEST_F(DirtyData, EveryQuarantinedDefectIsFoundAtItsLineUnderTheRightRule) {
         << "quarantined but not a defect: " << s.ColumnText(0) << ":" << s.ColumnInt(1) << " "
         << s.ColumnText(2);
   }
+}
+
+TEST_F(DirtyData, QuarantineCsvListsEveryRejectedRow) {
+  std::string csv = ReadFile(*dir_ / "reports" / "rejected_1.csv");
+  io::Database db(Db(), io::Database::Mode::kReadOnly);
+  io::CsvDialect dialect;
+  io::CsvHeader header = io::ReadHeader(csv, dialect);
+  EXPECT_EQ(header.fields, (std::vector<std::string>{"source_file", "line", "rule", "reason", "raw"}));
+  io::CsvCursor cursor(csv, header.data_pos, header.data_line, dialect);
+  io::CsvRecord rec;
+  int64_t rows = 0;
+  while (cursor.Next(rec)) {
+    ASSERT_EQ(rec.error, nullptr);
+    ASSERT_EQ(rec.fields.size(), 5u);
+    ++rows;
+  }
+  EXPECT_GT(rows, 0);
+  EXPECT_EQ(rows, db.QueryInt("SELECT COUNT(*) FROM rejected_rows"));
+  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM rejected_rows WHERE raw = ''"), 0);
 }
 
 TEST_F(DirtyData, FixedAndMergedDefectsAreCountedUnderTheirRules) {

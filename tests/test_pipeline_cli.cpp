@@ -132,7 +132,7 @@ TEST(Pipeline, CleanDataLoadsEveryRowAndWritesAReport) {
   // The report: stages with timings, accounting that adds up, peak RSS.
   std::vector<std::filesystem::path> reports;
   for (const auto& e : std::filesystem::directory_iterator(f.dir / "reports")) {
-    reports.push_back(e.path());
+    if (e.path().extension() == ".json") reports.push_back(e.path());
   }
   ASSERT_EQ(reports.size(), 1u);
   auto j = nlohmann::json::parse(ReadFile(reports[0]));
@@ -207,6 +207,7 @@ TEST(Pipeline, MissingInputFailsCleanlyAndKeepsTheDatabase) {
   // A failed run still writes its report, saying why.
   bool found_failed = false;
   for (const auto& e : std::filesystem::directory_iterator(f.dir / "reports")) {
+    if (e.path().extension() != ".json") continue;
     auto j = nlohmann::json::parse(ReadFile(e.path()));
     if (j["status"] == "failed")
       found_failed = j["error"].get<std::string>().find("Ratings") != std::string::npos;

@@ -232,6 +232,10 @@ int RunPipeline(const PipelineOptions& opt) {
     if (Has(stages, "finalize")) {
       StageClock clock(report, "finalize");
       report_path = report.Write(cfg.reports_dir);
+      if (report.run_id && dataset) {
+        std::string csv = io::WriteRejectedCsv(cfg.reports_dir, report.run_id, dataset->rejected);
+        spdlog::info("quarantine: {} rows in {}", dataset->rejected.size(), csv);
+      }
       if (report.run_id) {
         io::Database db(cfg.database_path);
         io::RunRecord run;

@@ -105,4 +105,37 @@ std::string RunReport::Write(const std::string& dir) const {
   return path;
 }
 
+namespace {
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+std::string WriteRejectedCsv(const std::string& dir, int64_t run_id,
+                             const std::vector<RejectedRow>& rows) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path =
+      (std::filesystem::path(dir) / ("rejected_" + std::to_string(run_id) + ".csv")).string();
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << "source_file,line,rule,reason,raw\n";
+    for (const auto& r : rows) {
+      out << CsvField(r.source) << ',' << r.line << ',' << CsvField(r.rule) << ','
+          << CsvField(r.reason) << ',' << CsvField(r.raw) << '\n';
+    }
+    if (!out) throw Error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error("cannot write " + path + ": " + ec.message());
+  return path;
+}
+
 }  // namespace movierec::io

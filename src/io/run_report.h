@@ -41,6 +41,11 @@ struct RunReport {
   std::string Write(const std::string& dir) const;
 };
 
+// Writes every quarantined row to <dir>/rejected_<run>.csv (source_file,line,rule,reason,raw),
+// RFC 4180 quoted; returns the path.
+std::string WriteRejectedCsv(const std::string& dir, int64_t run_id,
+                             const std::vector<RejectedRow>& rows);
+
 // Peak resident set size of this process so far, in bytes.
 int64_t PeakRssBytes();
 
