@@ -196,5 +196,39 @@ TEST(Transform, PeopleAndCastOrderAndImdbResolution) {
   EXPECT_EQ(out.sources[1].rows_merged, 1);
 }
 
+TEST(Transform, ImdbRowsEnrichMoviesWithDirectorAndStars) {
+  etl::ExtractedData d;
+  d.sources = {SourceStats{"movies", "m", "t", 0, 2}, SourceStats{"persons", "p", "t", 0, 1},
+               SourceStats{"imdb", "i", "t", 0, 2}};
+  d.movies = {MakeMovie(7, "The Godfather: Part II", 1974, 2), MakeMovie(8, "Heat", 1995, 3)};
+  d.credits = {Credit{7, 2, "a1", "Al Pacino", 2, "Michael"}};
+  ImdbMovie gf;  // different punctuation and a year off by one still resolve
+  gf.title = "The Godfather Part II";
+  gf.year = 1975;
+  gf.line = 2;
+  gf.director = "Francis Ford Coppola";
+  gf.stars = {"Al Pacino", "Robert De Niro", "", ""};
+  ImdbMovie none;
+  none.title = "Heat";
+  none.year = 1990;  // five years off: not the same film
+  none.line = 3;
+  none.director = "Nobody";
+  d.imdb = {gf, none};
+  Dataset out = etl::Transform(std::move(d), {});
+  EXPECT_EQ(out.imdb[0].movie_id, 7);
+  EXPECT_FALSE(out.imdb[1].movie_id.has_value());
+  ASSERT_EQ(out.crew.size(), 1u);
+  EXPECT_EQ(out.crew[0].job, "Director");
+  EXPECT_EQ(out.persons[out.crew[0].person_id - 1].name, "Francis Ford Coppola");
+  // Al Pacino is already in the cast (from Persons.csv); De Niro is appended after him.
+  ASSERT_EQ(out.cast.size(), 2u);
+  EXPECT_EQ(out.persons[out.cast[1].person_id - 1].name, "Robert De Niro");
+  EXPECT_EQ(out.cast[1].cast_order, 1);
+  EXPECT_EQ(out.persons.size(), 3u);  // "Nobody" belongs to an unresolved row: not added
+  for (const auto& s : out.sources) {
+    EXPECT_EQ(s.rows_read, s.rows_loaded + s.rows_merged + s.rows_quarantined) << s.kind;
+  }
+}
+
 }  // namespace
 }  // namespace movierec

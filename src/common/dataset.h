@@ -26,6 +26,12 @@ struct CastRow {
   int64_t line = 0;
 };
 
+struct CrewRow {
+  int64_t movie_id = 0;
+  int64_t person_id = 0;
+  std::string job;  // "Director", ...
+};
+
 struct User {
   int32_t user_id = 0;
   int32_t user_idx = 0;
@@ -86,6 +92,7 @@ struct Dataset {
   std::vector<std::pair<int64_t, int>> movie_genres;  // (movie_id, genre_id)
   std::vector<Person> persons;                        // person_id = position + 1
   std::vector<CastRow> cast;
+  std::vector<CrewRow> crew;
   std::vector<ImdbMovie> imdb;
   std::vector<User> users;      // sorted by user_id; user_idx = position
   std::vector<Rating> ratings;  // sorted by (user_id, movie_id), one per pair

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -11,11 +13,21 @@
 namespace movierec::etl {
 namespace {
 
-std::string Lower(std::string s) {
-  for (auto& c : s) {
-    if (static_cast<unsigned char>(c) < 128) c = static_cast<char>(std::tolower(c));
+// Lower-case ASCII, punctuation dropped, whitespace runs collapsed: "The  Godfather: Part II"
+// and "the godfather part ii" meet.
+std::string NormalizeTitle(const std::string& s) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (c < 128 && (std::isspace(c) || std::ispunct(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(c < 128 ? std::tolower(c) : c);
   }
-  return s;
+  return out;
 }
 
 // Orders ratings by (user, movie, line). Published rating files are grouped by user, so the
@@ -149,9 +161,9 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int wor
   }
 
   // People: one person per (name, gender); cast order is the order of appearance per movie.
+  std::map<std::pair<std::string, int>, int64_t> person_ids;
+  std::unordered_map<int64_t, int> next_order;
   {
-    std::map<std::pair<std::string, int>, int64_t> person_ids;
-    std::unordered_map<int64_t, int> next_order;
     std::map<std::pair<int64_t, std::string>, bool> seen_credit;
     const std::string persons_src = source_of("persons");
     for (auto& c : d.credits) {
@@ -166,23 +178,69 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int wor
       out.cast.push_back(CastRow{c.movie_id, next_order[c.movie_id]++, it->second,
                                  std::move(c.cast_id), std::move(c.character), c.line});
     }
-    std::sort(out.cast.begin(), out.cast.end(), [](const CastRow& a, const CastRow& b) {
-      return a.movie_id != b.movie_id ? a.movie_id < b.movie_id : a.cast_order < b.cast_order;
-    });
   }
 
-  // IMDb rows resolve to a movie by exact (lower-case title, year); the rest stay unmatched.
+  // IMDb rows resolve to a movie by normalised title and year (exact year first, then +-1,
+  // as release years differ between sources); unmatched rows still load, unlinked. A resolved
+  // row enriches its movie: the director joins movie_crew, the four stars movie_cast (after
+  // the credits already listed, unless already there).
   {
     std::unordered_map<std::string, int64_t> by_title_year;
     for (const auto& m : out.movies) {
-      if (m.year) by_title_year.emplace(Lower(m.title) + "|" + std::to_string(*m.year), m.movie_id);
+      if (!m.year) continue;
+      by_title_year.emplace(NormalizeTitle(m.title) + "|" + std::to_string(*m.year), m.movie_id);
+      if (!m.original_title.empty()) {
+        by_title_year.emplace(NormalizeTitle(m.original_title) + "|" + std::to_string(*m.year),
+                              m.movie_id);
+      }
     }
+    // A name seen in Persons.csv is that person whatever gender IMDb (which has none) implies.
+    std::unordered_map<std::string, int64_t> by_name;
+    for (const auto& p : out.persons) by_name.emplace(p.name, p.person_id);
+    auto person_of = [&](const std::string& name) {
+      auto it = by_name.find(name);
+      if (it != by_name.end()) return it->second;
+      int64_t id = static_cast<int64_t>(out.persons.size()) + 1;
+      out.persons.push_back(Person{id, name, std::nullopt});
+      by_name.emplace(name, id);
+      return id;
+    };
+    std::set<std::pair<int64_t, int64_t>> cast_pairs;
+    for (const auto& c : out.cast) cast_pairs.emplace(c.movie_id, c.person_id);
+    std::set<std::tuple<int64_t, int64_t, std::string>> crew_seen;
     out.imdb = std::move(d.imdb);
     for (auto& im : out.imdb) {
       if (!im.year) continue;
-      auto it = by_title_year.find(Lower(im.title) + "|" + std::to_string(*im.year));
-      if (it != by_title_year.end()) im.movie_id = it->second;
+      const std::string title = NormalizeTitle(im.title);
+      for (int dy : {0, -1, 1}) {
+        auto it = by_title_year.find(title + "|" + std::to_string(*im.year + dy));
+        if (it != by_title_year.end()) {
+          im.movie_id = it->second;
+          break;
+        }
+      }
+      if (!im.movie_id) continue;
+      const int64_t movie = *im.movie_id;
+      if (!im.director.empty()) {
+        int64_t pid = person_of(im.director);
+        if (crew_seen.emplace(movie, pid, "Director").second) {
+          out.crew.push_back(CrewRow{movie, pid, "Director"});
+        }
+      }
+      for (const auto& star : im.stars) {
+        if (star.empty()) continue;
+        int64_t pid = person_of(star);
+        if (cast_pairs.emplace(movie, pid).second) {
+          out.cast.push_back(CastRow{movie, next_order[movie]++, pid, "", "", 0});
+        }
+      }
     }
+    std::sort(out.cast.begin(), out.cast.end(), [](const CastRow& a, const CastRow& b) {
+      return a.movie_id != b.movie_id ? a.movie_id < b.movie_id : a.cast_order < b.cast_order;
+    });
+    std::sort(out.crew.begin(), out.crew.end(), [](const CrewRow& a, const CrewRow& b) {
+      return std::tie(a.movie_id, a.person_id, a.job) < std::tie(b.movie_id, b.person_id, b.job);
+    });
   }
 
   // Ratings: one per (user, movie), then the users they imply.
@@ -198,7 +256,9 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int wor
   std::map<std::string, int64_t> loaded = {
       {source_of("movies"), static_cast<int64_t>(out.movies.size())},
       {source_of("ratings"), static_cast<int64_t>(out.ratings.size())},
-      {source_of("persons"), static_cast<int64_t>(out.cast.size())},
+      // IMDb stars joined the cast with no Persons.csv line; count only the credits' rows.
+      {source_of("persons"), std::count_if(out.cast.begin(), out.cast.end(),
+                                           [](const CastRow& c) { return c.line > 0; })},
       {source_of("imdb"), static_cast<int64_t>(out.imdb.size())},
       {source_of("tags"), static_cast<int64_t>(out.tags.size())},
       {source_of("links"), static_cast<int64_t>(d.links.size())},

@@ -157,6 +157,15 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 5, c.line);
           },
           nullptr);
+  BulkInserter(db, "movie_crew (movie_id, person_id, job)", 3)
+      .InsertAll(
+          d.crew.size(),
+          [&](Statement& s, int p, size_t i) {
+            s.Bind(p, d.crew[i].movie_id);
+            s.Bind(p + 1, d.crew[i].person_id);
+            s.Bind(p + 2, std::string_view(d.crew[i].job));
+          },
+          nullptr);
   BulkInserter(db,
                "imdb_movie (source_line, movie_id, title, release_year, certificate, runtime, "
                "genres, imdb_rating, overview, meta_score, director, star1, star2, star3, star4, "
@@ -302,8 +311,8 @@ LoadStats LoadDataset(Database& db, const Dataset& d, const RunRecord& run,
     stats.index_seconds = std::chrono::duration<double>(Clock::now() - t_index).count();
     stats.rows =
         static_cast<int64_t>(d.movies.size() + d.genres.size() + d.movie_genres.size() +
-                             d.persons.size() + d.cast.size() + d.imdb.size() + d.users.size() +
-                             d.ratings.size() + d.tags.size() + d.rejected.size());
+                             d.persons.size() + d.cast.size() + d.crew.size() + d.imdb.size() +
+                             d.users.size() + d.ratings.size() + d.tags.size() + d.rejected.size());
     stats.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     tx.Commit();
     if (run_id_out) *run_id_out = run_id;
