@@ -164,8 +164,17 @@ TEST_F(DirtyData, FixedAndMergedDefectsAreCountedUnderTheirRules) {
   EXPECT_EQ(QualityFailed("text.utf8", "movie_cast"), n["Persons.csv:invalid_utf8"]);
   EXPECT_EQ(QualityFailed("field.bad_date", "movie"), n["Movies.csv:bad_date"]);
   EXPECT_EQ(QualityFailed("movie.duplicate_title_year", "movie"), n["Movies.csv:duplicate_movie"]);
+  io::Database db(Db(), io::Database::Mode::kReadOnly);
+  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM movie_redirect"), n["Movies.csv:duplicate_movie"]);
+  // Ratings of a duplicate's id now point at the surviving movie.
+  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM user_rating r JOIN movie_redirect x "
+                        "ON r.movie_id = x.old_movie_id"),
+            0);
   for (const auto& s : (*report_)["sources"]) {
     EXPECT_TRUE(s["accounted"].get<bool>()) << s.dump();
+    if (s["kind"] == "movies") {
+      EXPECT_EQ(s["rows_merged"].get<int64_t>(), n["Movies.csv:duplicate_movie"]);
+    }
     if (s["kind"] == "ratings") {
       EXPECT_EQ(s["rows_merged"].get<int64_t>(),
                 n["Ratings.csv:duplicate_row"] + n["Ratings.csv:duplicate_rating"]);

@@ -52,7 +52,9 @@ TEST(Validate, RulesQuarantineFixAndWarn) {
   auto q = etl::Validate(d, {1700000000});
   EXPECT_EQ(Find(q, "movie.duplicate_id")->rows_failed, 1);
   EXPECT_EQ(Find(q, "movie.duplicate_title_year")->rows_failed, 1);  // "  heat " == "Heat"
-  EXPECT_EQ(Find(q, "movie.duplicate_title_year")->action, "warned");
+  EXPECT_EQ(Find(q, "movie.duplicate_title_year")->action, "fixed");  // merged into 10
+  ASSERT_EQ(d.movie_redirects.size(), 1u);
+  EXPECT_EQ(d.movie_redirects[0], (std::pair<int64_t, int64_t>{11, 10}));
   EXPECT_EQ(Find(q, "rating.range")->rows_failed, 2);  // 5.5 and 4.25
   EXPECT_EQ(Find(q, "rating.future_date")->rows_failed, 1);
   EXPECT_EQ(Find(q, "rating.unknown_movie")->rows_failed, 1);
@@ -61,7 +63,7 @@ TEST(Validate, RulesQuarantineFixAndWarn) {
   EXPECT_EQ(utf8->rows_failed, 1);
   EXPECT_EQ(utf8->action, "fixed");
   EXPECT_EQ(d.movies.back().title, "Bad \xEF\xBF\xBD byte");
-  EXPECT_EQ(d.movies.size(), 4u);
+  EXPECT_EQ(d.movies.size(), 3u);
   EXPECT_EQ(d.ratings.size(), 4u);
   ASSERT_EQ(d.rejected.size(), 5u);
   for (const auto& r : d.rejected) {
@@ -109,11 +111,12 @@ TEST(Transform, DedupesRatingsKeepsLatestAndAccountsForEveryRow) {
   ASSERT_EQ(out.users.size(), 2u);
   EXPECT_EQ(out.users[0].user_idx, 0);
   EXPECT_EQ(out.users[1].user_id, 3);
-  // Movies sorted by id; genre vocabulary built.
-  ASSERT_EQ(out.movies.size(), 4u);
+  // Movies sorted by id (11 merged into 10); genre vocabulary built.
+  ASSERT_EQ(out.movies.size(), 3u);
   EXPECT_EQ(out.movies[0].movie_id, 3);
   EXPECT_EQ(out.genres, std::vector<std::string>{"Drama"});
-  EXPECT_EQ(out.movie_genres.size(), 4u);
+  EXPECT_EQ(out.movie_genres.size(), 3u);
+  EXPECT_EQ(out.sources[0].rows_merged, 1);
   for (const auto& s : out.sources) {
     EXPECT_EQ(s.rows_read, s.rows_loaded + s.rows_merged + s.rows_quarantined) << s.kind;
   }

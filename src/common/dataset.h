@@ -54,14 +54,14 @@ struct QualityResult {
 // movie_features: one row per movie (filled by the features step of transform).
 struct MovieFeatures {
   int64_t movie_id = 0;
-  std::vector<float> genre_vector;   // one weight per genre of the vocabulary (genre_id - 1)
+  std::vector<float> genre_vector;  // one weight per genre of the vocabulary (genre_id - 1)
   std::optional<int> release_year;
   std::optional<int> runtime;
-  std::string language;              // ISO 639-1 code, "" when unknown
+  std::string language;  // ISO 639-1 code, "" when unknown
   int64_t rating_count = 0;
   std::optional<double> mean_rating;
-  double bayesian_rating = 0;        // (C*m + sum) / (C + n), m the global mean
-  double popularity = 0;             // share of all ratings, recency-free
+  double bayesian_rating = 0;  // (C*m + sum) / (C + n), m the global mean
+  double popularity = 0;       // share of all ratings, recency-free
   std::optional<double> imdb_rating;
   std::optional<int> meta_score;
 };
@@ -97,9 +97,10 @@ struct Dataset {
   std::vector<User> users;      // sorted by user_id; user_idx = position
   std::vector<Rating> ratings;  // sorted by (user_id, movie_id), one per pair
   std::vector<Tag> tags;
-  std::vector<MovieFeatures> movie_features;  // sorted by movie_id
-  std::vector<UserProfile> user_profiles;     // sorted by user_id
-  std::vector<GenreFeatures> genre_features;  // sorted by genre_id
+  std::vector<MovieFeatures> movie_features;                 // sorted by movie_id
+  std::vector<UserProfile> user_profiles;                    // sorted by user_id
+  std::vector<GenreFeatures> genre_features;                 // sorted by genre_id
+  std::vector<std::pair<int64_t, int64_t>> movie_redirects;  // (old id, surviving id)
   std::vector<RejectedRow> rejected;
   std::vector<SourceStats> sources;
   std::vector<QualityResult> quality;

@@ -3,7 +3,9 @@
 // rule and reason; nothing is dropped silently.
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/records.h"
@@ -37,6 +39,9 @@ struct ExtractedData {
   std::vector<RejectedRow> rejected;
   std::vector<FieldFix> fixes;
   std::vector<SourceStats> sources;  // one per input file, in config order
+  // Set by validate: rows merged into another (per source path), and merged movie ids.
+  std::map<std::string, int64_t> merged;
+  std::vector<std::pair<int64_t, int64_t>> movie_redirects;  // (old id, surviving id)
 };
 
 struct ExtractOptions {

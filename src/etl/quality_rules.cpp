@@ -78,9 +78,10 @@ const std::vector<RuleDef>& RuleRegistry() {
        {}},
       {"movie.duplicate_title_year",
        "movie",
-       "no two movies share a normalised title and year",
-       S::kWarn,
-       kWarnOrFail,
+       "no two movies share a normalised title and year (fix: merged into the first id, "
+       "recorded in movie_redirect)",
+       S::kFix,
+       kFixWarnFail,
        {}},
       {"movie.year_range",
        "movie",

@@ -123,7 +123,8 @@ std::vector<User> BuildUsers(const std::vector<Rating>& ratings) {
 Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int workers) {
   Dataset out;
   out.quality = std::move(quality);
-  std::map<std::string, int64_t> merged_by_source;
+  std::map<std::string, int64_t> merged_by_source = std::move(d.merged);
+  out.movie_redirects = std::move(d.movie_redirects);
   auto source_of = [&](const char* kind) -> std::string {
     for (const auto& s : d.sources) {
       if (s.kind == kind) return s.path;

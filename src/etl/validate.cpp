@@ -363,10 +363,13 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
     results.push_back(run.Finish());
   }
 
-  // movie.duplicate_title_year: one film under two ids (reported; merging is transform's job).
+  // movie.duplicate_title_year: one film under two ids. fix (the default) merges the later
+  // row into the first: ratings, credits, tags and links follow the surviving id, and the
+  // redirect is kept (movie_redirect) so later inputs with the old id still resolve.
   if (enabled("movie.duplicate_title_year")) {
     RuleRun run(&d, opt, "movie.duplicate_title_year", "movie", n(d.movies));
     std::unordered_map<std::string, int64_t> seen;
+    std::unordered_map<int64_t, int64_t> redirect;
     for (const auto& m : d.movies) {
       std::string key = NormalizedTitle(m.title) + "|" + (m.year ? std::to_string(*m.year) : "");
       auto [it, inserted] = seen.emplace(key, m.movie_id);
@@ -374,7 +377,26 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
         run.Note(movies_src + ":" + std::to_string(m.line),
                  "movie " + std::to_string(m.movie_id) + " '" + m.title + "' duplicates movie " +
                      std::to_string(it->second));
+        if (run.severity() == Severity::kFix) redirect.emplace(m.movie_id, it->second);
       }
+    }
+    if (!redirect.empty()) {
+      std::erase_if(d.movies, [&](const Movie& m) { return redirect.count(m.movie_id) > 0; });
+      d.merged[movies_src] += static_cast<int64_t>(redirect.size());
+      auto follow = [&](auto& rows) {
+        for (auto& r : rows) {
+          auto it = redirect.find(r.movie_id);
+          if (it != redirect.end()) r.movie_id = static_cast<decltype(r.movie_id)>(it->second);
+        }
+      };
+      follow(d.ratings);
+      follow(d.credits);
+      follow(d.tags);
+      follow(d.links);
+      for (const auto& [from, to] : redirect) d.movie_redirects.emplace_back(from, to);
+      std::sort(d.movie_redirects.begin(), d.movie_redirects.end());
+      movie_ids.clear();
+      for (const auto& m : d.movies) movie_ids.insert(m.movie_id);
     }
     results.push_back(run.Finish());
   }

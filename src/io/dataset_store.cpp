@@ -118,6 +118,14 @@ void WriteCatalog(Database& db, const Dataset& d) {
             s.Bind(p + 16, m.line);
           },
           nullptr);
+  BulkInserter(db, "movie_redirect (old_movie_id, movie_id)", 2)
+      .InsertAll(
+          d.movie_redirects.size(),
+          [&](Statement& s, int p, size_t i) {
+            s.Bind(p, d.movie_redirects[i].first);
+            s.Bind(p + 1, d.movie_redirects[i].second);
+          },
+          nullptr);
   BulkInserter(db, "genre (genre_id, name)", 2)
       .InsertAll(
           d.genres.size(),

@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS movie (
   source_line          INTEGER
 );
 
+CREATE TABLE IF NOT EXISTS movie_redirect (
+  old_movie_id INTEGER PRIMARY KEY,
+  movie_id     INTEGER NOT NULL REFERENCES movie(movie_id) ON DELETE CASCADE
+);
+
 CREATE TABLE IF NOT EXISTS genre (
   genre_id INTEGER PRIMARY KEY,
   name     TEXT NOT NULL UNIQUE
@@ -206,7 +211,7 @@ const std::vector<std::string>& EtlDataTables() {
   static const std::vector<std::string> tables = {
       "rejected_rows", "user_profiles", "movie_features", "genre_features", "movie_tag",
       "user_rating",   "user",          "imdb_movie",     "movie_crew",     "movie_cast",
-      "person",        "movie_genres",  "genre",          "movie"};
+      "person",        "movie_genres",  "genre",          "movie_redirect", "movie"};
   return tables;
 }
 
