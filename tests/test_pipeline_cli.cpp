@@ -116,6 +116,20 @@ TEST(Pipeline, CleanDataLoadsEveryRowAndWritesAReport) {
   EXPECT_GT(Count(f.db, "movie_cast"), 0);
   EXPECT_GT(Count(f.db, "genre"), 5);
   EXPECT_EQ(Count(f.db, "user"), 300);
+  // Feature tables: one row per movie, user and genre, vectors in genre order.
+  EXPECT_EQ(Count(f.db, "movie_features"), 200);
+  EXPECT_EQ(Count(f.db, "user_profiles"), 300);
+  EXPECT_EQ(Count(f.db, "genre_features"), Count(f.db, "genre"));
+  {
+    io::Database db(f.db, io::Database::Mode::kReadOnly);
+    EXPECT_EQ(db.QueryInt("SELECT SUM(rating_count) FROM movie_features"), 20000);
+    EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM movie_features WHERE json_array_length("
+                          "genre_vector) != (SELECT COUNT(*) FROM genre)"),
+              0);
+    EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM user_profiles p JOIN user u USING (user_id) "
+                          "WHERE p.rating_count != u.rating_count"),
+              0);
+  }
   EXPECT_EQ(Count(f.db, "etl_runs"), 1);
   {
     io::Database db(f.db, io::Database::Mode::kReadOnly);

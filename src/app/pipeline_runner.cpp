@@ -184,7 +184,10 @@ int RunPipeline(const PipelineOptions& opt) {
     if (Has(stages, "transform")) {
       StageClock clock(report, "transform");
       int64_t in = CountRows(*extracted);
-      dataset = etl::Transform(std::move(*extracted), std::move(quality), cfg.Workers());
+      dataset = etl::Transform(std::move(*extracted), std::move(quality),
+                               {cfg.Workers(), cfg.genres_min_frequency, cfg.genres_max_genres,
+                                static_cast<double>(cfg.bayesian_prior_count),
+                                static_cast<double>(cfg.popularity_half_life_days)});
       extracted.reset();
       std::vector<QualityResult> table_rules = etl::ValidateDataset(*dataset, vopt);
       for (const auto& q : table_rules) {

@@ -1,5 +1,7 @@
 #include "etl/transform.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -8,6 +10,8 @@
 #include <unordered_map>
 
 #include "common/error.h"
+#include "etl/features.h"
+#include "etl/genre_vocabulary.h"
 #include "etl/radix_sort.h"
 
 namespace movierec::etl {
@@ -120,7 +124,9 @@ std::vector<User> BuildUsers(const std::vector<Rating>& ratings) {
 
 }  // namespace
 
-Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int workers) {
+Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality,
+                  const TransformOptions& options) {
+  const int workers = options.workers;
   Dataset out;
   out.quality = std::move(quality);
   std::map<std::string, int64_t> merged_by_source = std::move(d.merged);
@@ -144,21 +150,14 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int wor
     m.tmdb_id = l.tmdb_id;
   }
 
-  // Genre vocabulary: names sorted, ids from 1.
-  std::map<std::string, int> genre_ids;
-  for (const auto& m : out.movies) {
-    for (const auto& g : m.genres) genre_ids.emplace(g, 0);
-  }
-  for (auto& [name, id] : genre_ids) {
-    out.genres.push_back(name);
-    id = static_cast<int>(out.genres.size());
-  }
-  for (const auto& m : out.movies) {
-    std::vector<int> ids;
-    for (const auto& g : m.genres) ids.push_back(genre_ids.at(g));
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (int id : ids) out.movie_genres.emplace_back(m.movie_id, id);
+  // Genre vocabulary: synonyms unified, rare genres folded (min_frequency, max_genres).
+  const GenreVocabulary vocab =
+      BuildGenreVocabulary(out.movies, options.genre_min_frequency, options.genre_max_genres);
+  const GenreRewriteStats genre_stats = ApplyGenreVocabulary(out.movies, vocab);
+  out.genres = vocab.names;
+  out.movie_genres = BuildMovieGenres(out.movies, vocab);
+  for (auto& q : GenreQualityResults(vocab, genre_stats, static_cast<int64_t>(out.movies.size()))) {
+    out.quality.push_back(std::move(q));
   }
 
   // People: one person per (name, gender); cast order is the order of appearance per movie.
@@ -210,6 +209,7 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int wor
     for (const auto& c : out.cast) cast_pairs.emplace(c.movie_id, c.person_id);
     std::set<std::tuple<int64_t, int64_t, std::string>> crew_seen;
     out.imdb = std::move(d.imdb);
+    for (auto& im : out.imdb) CanonicalizeGenreList(im.genres);
     for (auto& im : out.imdb) {
       if (!im.year) continue;
       const std::string title = NormalizeTitle(im.title);
@@ -249,6 +249,15 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality, int wor
   SortRatings(out.ratings, workers);
   merged_by_source[source_of("ratings")] += DedupeSortedRatings(out.ratings);
   out.users = BuildUsers(out.ratings);
+  {
+    FeatureTables ft = ComputeFeatures(
+        out, {workers, options.bayesian_prior_count, options.popularity_half_life_days});
+    spdlog::debug("features: global mean {:.3f}, Bayesian prior count {:.0f}", ft.global_mean,
+                  ft.prior_count);
+    out.movie_features = std::move(ft.movie_features);
+    out.user_profiles = std::move(ft.user_profiles);
+    out.genre_features = std::move(ft.genre_features);
+  }
   out.tags = std::move(d.tags);
 
   // Accounting per file. Every row read is loaded, merged or quarantined.

@@ -38,6 +38,10 @@ class ConfigReader {
     Add("feature_engineering.genres.min_frequency",
         {Field::kInt, &cfg.genres_min_frequency, 0, 1000000000});
     Add("feature_engineering.genres.max_genres", {Field::kInt, &cfg.genres_max_genres, 1, 1000});
+    Add("feature_engineering.bayesian_prior_count",
+        {Field::kInt, &cfg.bayesian_prior_count, 0, 1000000000});
+    Add("feature_engineering.popularity_half_life_days",
+        {Field::kInt, &cfg.popularity_half_life_days, 0, 36500});
     Add("compute.device", {Field::kString, &cfg.device});
     Add("reports.directory", {Field::kPath, &cfg.reports_dir});
     Add("logging.level",
@@ -285,6 +289,8 @@ std::string ConfigHash(const PipelineConfig& c) {
     << c.batch_size << '\n'
     << c.genres_min_frequency << '\n'
     << c.genres_max_genres << '\n'
+    << c.bayesian_prior_count << '\n'
+    << c.popularity_half_life_days << '\n'
     << c.device << '\n';
   // FNV-1a 64: stable across platforms and library versions, unlike std::hash.
   uint64_t h = 1469598103934665603ull;

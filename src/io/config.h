@@ -34,11 +34,13 @@ struct PipelineConfig {
   std::filesystem::path config_file;  // empty when running on defaults
   std::string database_path = "data/movies_recommendation.db";
   SourcesConfig sources;
-  int batch_size = 10000;        // rows per multi-row INSERT batch and per progress tick
-  int max_workers = 0;           // parser/loader threads; 0 = all cores
-  int genres_min_frequency = 5;  // feature_engineering.genres.min_frequency
-  int genres_max_genres = 20;    // feature_engineering.genres.max_genres
-  std::string device = "auto";   // compute.device: auto | cpu | gpu | gpu:N
+  int batch_size = 10000;             // rows per multi-row INSERT batch and per progress tick
+  int max_workers = 0;                // parser/loader threads; 0 = all cores
+  int genres_min_frequency = 5;       // feature_engineering.genres.min_frequency
+  int genres_max_genres = 20;         // feature_engineering.genres.max_genres
+  int bayesian_prior_count = 0;       // feature_engineering.bayesian_prior_count; 0 = median count
+  int popularity_half_life_days = 0;  // feature_engineering.popularity_half_life_days; 0 = off
+  std::string device = "auto";        // compute.device: auto | cpu | gpu | gpu:N
   std::string reports_dir = "reports";
   std::string log_level = "info";
   bool progress = true;             // logging.progress: bars on a terminal, log lines otherwise

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -243,6 +244,72 @@ void WriteRatings(Database& db, const Dataset& d, const LoadOptions& options) {
           nullptr);
 }
 
+// Feature vectors are stored as JSON arrays of floats in genre_id order.
+std::string FloatArray(const std::vector<float>& v) {
+  std::string out = "[";
+  char buf[32];
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    auto r = std::to_chars(buf, buf + sizeof buf, v[i]);
+    out.append(buf, r.ptr);
+  }
+  return out + "]";
+}
+
+void WriteFeatures(Database& db, const Dataset& d) {
+  BulkInserter(db,
+               "movie_features (movie_id, genre_vector, release_year, runtime, language, "
+               "rating_count, mean_rating, bayesian_rating, popularity, imdb_rating, meta_score)",
+               11)
+      .InsertAll(
+          d.movie_features.size(),
+          [&](Statement& s, int p, size_t i) {
+            const MovieFeatures& f = d.movie_features[i];
+            s.Bind(p, f.movie_id);
+            s.BindCopy(p + 1, FloatArray(f.genre_vector));
+            s.Bind(p + 2, f.release_year);
+            s.Bind(p + 3, f.runtime);
+            s.BindTextOrNull(p + 4, f.language);
+            s.Bind(p + 5, f.rating_count);
+            s.Bind(p + 6, f.mean_rating);
+            s.Bind(p + 7, f.bayesian_rating);
+            s.Bind(p + 8, f.popularity);
+            s.Bind(p + 9, f.imdb_rating);
+            s.Bind(p + 10, f.meta_score);
+          },
+          nullptr);
+  BulkInserter(db,
+               "user_profiles (user_id, rating_count, mean_rating, std_rating, first_rated_at, "
+               "last_rated_at, genre_affinity)",
+               7)
+      .InsertAll(
+          d.user_profiles.size(),
+          [&](Statement& s, int p, size_t i) {
+            const UserProfile& u = d.user_profiles[i];
+            s.Bind(p, u.user_id);
+            s.Bind(p + 1, u.rating_count);
+            s.Bind(p + 2, u.mean_rating);
+            s.Bind(p + 3, u.std_rating);
+            s.Bind(p + 4, u.first_rated_at);
+            s.Bind(p + 5, u.last_rated_at);
+            s.BindCopy(p + 6, FloatArray(u.genre_affinity));
+          },
+          nullptr);
+  BulkInserter(db, "genre_features (genre_id, movie_count, rating_count, mean_rating, popularity)",
+               5)
+      .InsertAll(
+          d.genre_features.size(),
+          [&](Statement& s, int p, size_t i) {
+            const GenreFeatures& g = d.genre_features[i];
+            s.Bind(p, g.genre_id);
+            s.Bind(p + 1, g.movie_count);
+            s.Bind(p + 2, g.rating_count);
+            s.Bind(p + 3, g.mean_rating);
+            s.Bind(p + 4, g.popularity);
+          },
+          nullptr);
+}
+
 void WriteQuality(Database& db, const Dataset& d, int64_t run_id) {
   BulkInserter(db, "rejected_rows (run_id, source_file, line, raw, rule, reason)", 6)
       .InsertAll(
@@ -313,14 +380,16 @@ LoadStats LoadDataset(Database& db, const Dataset& d, const RunRecord& run,
     for (const auto& table : EtlDataTables()) db.Exec("DELETE FROM " + table);
     WriteCatalog(db, d);
     WriteRatings(db, d, options);
+    WriteFeatures(db, d);
     WriteQuality(db, d, run_id);
     const auto t_index = Clock::now();
     for (const auto& idx : EtlSecondaryIndexes()) db.Exec(idx.sql);
     stats.index_seconds = std::chrono::duration<double>(Clock::now() - t_index).count();
-    stats.rows =
-        static_cast<int64_t>(d.movies.size() + d.genres.size() + d.movie_genres.size() +
-                             d.persons.size() + d.cast.size() + d.crew.size() + d.imdb.size() +
-                             d.users.size() + d.ratings.size() + d.tags.size() + d.rejected.size());
+    stats.rows = static_cast<int64_t>(
+        d.movies.size() + d.genres.size() + d.movie_genres.size() + d.persons.size() +
+        d.cast.size() + d.crew.size() + d.imdb.size() + d.users.size() + d.ratings.size() +
+        d.tags.size() + d.movie_features.size() + d.user_profiles.size() + d.genre_features.size() +
+        d.rejected.size());
     stats.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     tx.Commit();
     if (run_id_out) *run_id_out = run_id;
