@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/matrix_files.h"
 #include "io/schema.h"
 #include "io/sqlite_db.h"
 #include "test_support.h"
@@ -116,6 +117,12 @@ TEST(Pipeline, CleanDataLoadsEveryRowAndWritesAReport) {
   EXPECT_GT(Count(f.db, "movie_cast"), 0);
   EXPECT_GT(Count(f.db, "genre"), 5);
   EXPECT_EQ(Count(f.db, "user"), 300);
+  // The training matrix beside the database, stamped with the run.
+  io::LoadedRatingMatrix m = io::LoadRatingMatrix(f.db);
+  EXPECT_EQ(m.csr.nnz(), 20000);
+  EXPECT_EQ(m.csr.rows, 300);
+  EXPECT_EQ(m.manifest.run_id, 1);
+  EXPECT_EQ(m.csc.nnz(), 20000);
   // Feature tables: one row per movie, user and genre, vectors in genre order.
   EXPECT_EQ(Count(f.db, "movie_features"), 200);
   EXPECT_EQ(Count(f.db, "user_profiles"), 300);

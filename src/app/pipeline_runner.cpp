@@ -10,11 +10,13 @@
 
 #include "common/error.h"
 #include "etl/extract.h"
+#include "etl/rating_matrix.h"
 #include "etl/transform.h"
 #include "etl/validate.h"
 #include "host/context.h"
 #include "io/config.h"
 #include "io/dataset_store.h"
+#include "io/matrix_files.h"
 #include "io/run_report.h"
 #include "io/schema.h"
 #include "io/sqlite_db.h"
@@ -229,6 +231,14 @@ int RunPipeline(const PipelineOptions& opt) {
       io::LoadStats ls =
           io::LoadDataset(db, *dataset, run, {cfg.batch_size, cfg.progress}, &run_id);
       report.run_id = run_id;
+      // The training matrix (CSR, numpy-loadable .npy files) lands beside the database; its
+      // manifest names this run, so a reader can tell a matrix from an older load.
+      RatingMatrix matrix = etl::BuildRatingMatrix(*dataset, cfg.Workers());
+      io::SaveMatrixOptions save;
+      save.run_id = run_id;
+      io::SaveRatingMatrix(cfg.database_path, matrix, save);
+      spdlog::info("rating matrix {} x {} ({} ratings) saved to {}", matrix.rows, matrix.cols,
+                   matrix.nnz(), io::MatrixFolderPath(cfg.database_path));
       clock.Done(ls.rows, ls.rows);
     }
     report.finished_at = io::UnixNow();

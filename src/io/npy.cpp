@@ -1,5 +1,6 @@
 #include "io/npy.h"
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <limits>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 #include "common/error.h"
 
@@ -248,7 +250,7 @@ template std::vector<double> NpyArray::As<double>() const;
 template std::vector<int32_t> NpyArray::As<int32_t>() const;
 template std::vector<int64_t> NpyArray::As<int64_t>() const;
 
-std::string EncodeNpy(NpyDtype dtype, std::span<const int64_t> shape, const void* data) {
+std::string EncodeNpyHeader(NpyDtype dtype, std::span<const int64_t> shape) {
   int64_t count = 0;
   if (!CountElements(shape, count)) throw Error("npy: invalid shape " + ShapeRepr(shape));
   // Byte-for-byte what numpy.save writes: the dict, spaces so the first dimension can grow in
@@ -272,10 +274,9 @@ std::string EncodeNpy(NpyDtype dtype, std::span<const int64_t> shape, const void
   }
   const size_t total = prefix + dict.size() + 1;  // without the padding
   size_t header_len = padded - prefix;
-  size_t data_bytes = static_cast<size_t>(count) * NpyItemSize(dtype);
 
   std::string out;
-  out.reserve(padded + data_bytes);
+  out.reserve(padded);
   out.append(kMagic, kMagicLen);
   out.push_back(static_cast<char>(major));
   out.push_back('\0');
@@ -285,11 +286,28 @@ std::string EncodeNpy(NpyDtype dtype, std::span<const int64_t> shape, const void
   out += dict;
   out.append(padded - total, ' ');
   out.push_back('\n');
-  if (data_bytes > 0) out.append(static_cast<const char*>(data), data_bytes);
   return out;
 }
 
-NpyArray DecodeNpy(const std::string& contents, const std::string& name) {
+std::string EncodeNpy(NpyDtype dtype, std::span<const int64_t> shape, const void* data) {
+  std::string out = EncodeNpyHeader(dtype, shape);
+  int64_t count = 0;
+  CountElements(shape, count);  // valid: EncodeNpyHeader checked it
+  const size_t data_bytes = static_cast<size_t>(count) * NpyItemSize(dtype);
+  if (data_bytes > 0) {
+    out.reserve(out.size() + data_bytes);
+    out.append(static_cast<const char*>(data), data_bytes);
+  }
+  return out;
+}
+
+int64_t NpyHeader::size() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+NpyHeader DecodeNpyHeader(std::string_view contents, uint64_t file_size, const std::string& name) {
   if (contents.size() < kMagicLen + 4 || std::memcmp(contents.data(), kMagic, kMagicLen) != 0) {
     Fail(name, "not a .npy file (bad magic)");
   }
@@ -312,9 +330,8 @@ NpyArray DecodeNpy(const std::string& contents, const std::string& name) {
 
   std::string descr;
   bool fortran = false;
-  NpyArray array;
-  HeaderParser(std::string_view(contents).substr(prefix, header_len), name)
-      .Parse(descr, fortran, array.shape);
+  NpyHeader array;
+  HeaderParser(contents.substr(prefix, header_len), name).Parse(descr, fortran, array.shape);
   if (!DtypeFromDescr(descr, array.dtype)) {
     Fail(name, "unsupported dtype '" + descr +
                    "' (expected little-endian float32, float64, int32 or int64)");
@@ -327,7 +344,10 @@ NpyArray DecodeNpy(const std::string& contents, const std::string& name) {
     Fail(name, "shape too large");
   }
   size_t expected = static_cast<size_t>(count) * item;
-  size_t have = contents.size() - prefix - header_len;
+  if (file_size < std::max<uint64_t>(contents.size(), prefix + header_len)) {
+    Fail(name, "file size smaller than its header");
+  }
+  const uint64_t have = file_size - prefix - header_len;
   if (have < expected) {
     Fail(name, "truncated data (" + std::to_string(have) + " bytes, expected " +
                    std::to_string(expected) + " for shape " + ShapeRepr(array.shape) + ")");
@@ -335,9 +355,18 @@ NpyArray DecodeNpy(const std::string& contents, const std::string& name) {
   if (have > expected) {
     Fail(name, "trailing bytes after the data (" + std::to_string(have - expected) + ")");
   }
-  array.bytes.resize(expected);
-  if (expected > 0)
-    std::memcpy(array.bytes.data(), contents.data() + prefix + header_len, expected);
+  array.data_offset = prefix + header_len;
+  return array;
+}
+
+NpyArray DecodeNpy(const std::string& contents, const std::string& name) {
+  NpyHeader header = DecodeNpyHeader(contents, contents.size(), name);
+  NpyArray array;
+  array.dtype = header.dtype;
+  array.shape = std::move(header.shape);
+  const size_t bytes = static_cast<size_t>(array.size()) * NpyItemSize(array.dtype);
+  array.bytes.resize(bytes);
+  if (bytes > 0) std::memcpy(array.bytes.data(), contents.data() + header.data_offset, bytes);
   return array;
 }
 

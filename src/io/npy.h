@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace movierec::io {
@@ -58,6 +59,22 @@ struct NpyArray {
 std::string EncodeNpy(NpyDtype dtype, std::span<const int64_t> shape, const void* data);
 // Parses file contents; `name` is used in error messages.
 NpyArray DecodeNpy(const std::string& contents, const std::string& name);
+
+// The header alone (magic, version, padded dict): EncodeNpy is this followed by the element
+// bytes. Lets large arrays be written (and checksummed) straight from their own memory.
+std::string EncodeNpyHeader(NpyDtype dtype, std::span<const int64_t> shape);
+
+// What DecodeNpy checks, without the data: `head` is the start of a file of `file_size` bytes
+// (at least the whole header), and the elements are the size() * NpyItemSize(dtype) bytes from
+// data_offset to the end of the file (a shorter or longer file is an error). Lets a reader put
+// the elements straight into their final memory.
+struct NpyHeader {
+  NpyDtype dtype = NpyDtype::kFloat32;
+  std::vector<int64_t> shape;
+  size_t data_offset = 0;
+  int64_t size() const;  // product of shape (1 for a 0-D array)
+};
+NpyHeader DecodeNpyHeader(std::string_view head, uint64_t file_size, const std::string& name);
 
 // Writes the array to `path` (replacing it). Throws movierec::Error on I/O failure or when
 // data.size() does not match the shape.
