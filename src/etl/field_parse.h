@@ -4,6 +4,7 @@
 
 #include <fast_float/fast_float.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -125,6 +126,25 @@ inline void SplitTitleYear(std::string_view s, std::string& title, std::optional
     }
   }
   title = std::string(s);
+}
+
+// Lower-case ASCII, whitespace runs collapsed, ends trimmed; with drop_punctuation also ASCII
+// punctuation removed. Duplicate detection compares strictly ("Heat" vs " heat "); entity
+// resolution across sources also ignores punctuation ("Godfather: Part II" vs "Godfather Part
+// II").
+inline std::string NormalizeTitle(std::string_view s, bool drop_punctuation = true) {
+  std::string out;
+  bool space = false;
+  for (unsigned char c : s) {
+    if (c < 128 && (std::isspace(c) || (drop_punctuation && std::ispunct(c)))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(c < 128 ? std::tolower(c) : c);
+  }
+  return out;
 }
 
 // Shortest text for a number in messages: 1874, 0.05, 1e+11.

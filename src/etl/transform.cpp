@@ -11,28 +11,13 @@
 
 #include "common/error.h"
 #include "etl/features.h"
+#include "etl/field_parse.h"
 #include "etl/genre_vocabulary.h"
 #include "etl/radix_sort.h"
 
 namespace movierec::etl {
 namespace {
 
-// Lower-case ASCII, punctuation dropped, whitespace runs collapsed: "The  Godfather: Part II"
-// and "the godfather part ii" meet.
-std::string NormalizeTitle(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (unsigned char c : s) {
-    if (c < 128 && (std::isspace(c) || std::ispunct(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += static_cast<char>(c < 128 ? std::tolower(c) : c);
-  }
-  return out;
-}
 
 // Orders ratings by (user, movie, line). Published rating files are grouped by user, so the
 // common case sorts each user's run in place on `workers` threads; anything else goes through a

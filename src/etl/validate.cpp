@@ -140,20 +140,6 @@ void FillRawText(std::vector<RejectedRow>& rejected, size_t first) {
 
 std::string Num(double v) { return FormatNumber(v); }
 
-std::string NormalizedTitle(const std::string& title) {
-  std::string out;
-  bool space = false;
-  for (unsigned char c : title) {
-    if (std::isspace(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += static_cast<char>(c < 128 ? std::tolower(c) : c);
-  }
-  return out;
-}
 
 // Control characters removed, whitespace runs collapsed, ends trimmed.
 std::string CleanTitle(const std::string& s) {
@@ -371,7 +357,7 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
     std::unordered_map<std::string, int64_t> seen;
     std::unordered_map<int64_t, int64_t> redirect;
     for (const auto& m : d.movies) {
-      std::string key = NormalizedTitle(m.title) + "|" + (m.year ? std::to_string(*m.year) : "");
+      std::string key = NormalizeTitle(m.title, /*drop_punctuation=*/false) + "|" + (m.year ? std::to_string(*m.year) : "");
       auto [it, inserted] = seen.emplace(key, m.movie_id);
       if (!inserted) {
         run.Note(movies_src + ":" + std::to_string(m.line),
