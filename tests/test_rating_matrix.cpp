@@ -164,9 +164,9 @@ TEST(RatingMatrix, SomeItemsEmptyInTheRandomData) {
 }
 
 TEST(RatingMatrix, ParallelBuildIsBitIdenticalToSequential) {
-  // More columns than one scatter pass of ToCsc takes (8192), so the blocked passes are covered.
-  const Dataset d = RandomDataset(99, 3000, 20000, 120);
-  ASSERT_GT(d.ratings.size(), 100000u);
+  // Big enough for ToCsc's default two-pass scatter (>= 2^18 entries, many buckets).
+  const Dataset d = RandomDataset(99, 5000, 20000, 120);
+  ASSERT_GE(d.ratings.size(), size_t{1} << 18);
   const etl::RatingMatrices seq = etl::BuildRatingMatrices(d, 1);
   for (int workers : {2, 3, 4, 7, 16, 64}) {
     SCOPED_TRACE("workers " + std::to_string(workers));
@@ -178,6 +178,35 @@ TEST(RatingMatrix, ParallelBuildIsBitIdenticalToSequential) {
   }
   // And the sequential CSC against the reference, on data big enough to matter.
   EXPECT_EQ(Unpack(seq.csc), NaiveCols(NaiveRows(d), d.movies.size()));
+}
+
+TEST(RatingMatrix, EveryCscScatterPathMatchesTheReference) {
+  // Small tunings push small matrices down each path of ToCsc: one straight scatter, buckets
+  // of one or a few columns, buckets too big for pass 2 (scattered straight), a mix of both.
+  const std::vector<CscTuning> tunings = {
+      {},                   // defaults: straight scatter at this size
+      {1, 1 << 30, 0},      // one column per bucket
+      {3, 1 << 30, 0},      // every bucket through pass 2
+      {3, 25, 0},           // the busy buckets direct, the rest through pass 2
+      {7, 0, 0},            // every bucket direct
+      {100000, 1 << 30, 0}  // one bucket for all columns
+  };
+  for (uint64_t seed = 1; seed <= 25; ++seed) {
+    const Dataset d = RandomDataset(seed, 30 + static_cast<int>(seed % 7) * 20,
+                                    10 + static_cast<int>(seed * 17 % 90), 30);
+    const RatingMatrix csr = etl::BuildRatingMatrix(d, 1);
+    const auto reference = NaiveCols(NaiveRows(d), d.movies.size());
+    const CscMatrix base = ToCsc(csr, 1);
+    for (size_t t = 0; t < tunings.size(); ++t) {
+      for (int workers : {1, 2, 3, 5}) {
+        SCOPED_TRACE("seed " + std::to_string(seed) + " tuning " + std::to_string(t) + " workers " +
+                     std::to_string(workers));
+        const CscMatrix c = ToCsc(csr, workers, tunings[t]);
+        ASSERT_EQ(Unpack(c), reference);
+        ExpectBitIdentical(c, base);
+      }
+    }
+  }
 }
 
 TEST(RatingMatrix, CscUsersAscendWithinEachColumn) {
