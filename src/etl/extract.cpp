@@ -28,6 +28,14 @@ OpenedSource OpenSource(SourceKind kind, const std::string& path) {
   return src;
 }
 
+const std::string& SourcePath(const std::vector<SourceStats>& sources, const char* kind) {
+  static const std::string none;
+  for (const auto& s : sources) {
+    if (s.kind == kind) return s.path;
+  }
+  return none;
+}
+
 ExtractedData Extract(const io::SourcesConfig& sources, const ExtractOptions& options) {
   ExtractedData out;
   const int w = options.workers;

@@ -49,6 +49,9 @@ struct ExtractOptions {
   bool progress = true;
 };
 
+// The configured path of the input of `kind` ("movies", "ratings", ...), or "" when absent.
+const std::string& SourcePath(const std::vector<SourceStats>& sources, const char* kind);
+
 // Throws UsageError for a missing required input or an unrecognised layout; io errors throw
 // movierec::Error. Bad rows never throw.
 ExtractedData Extract(const io::SourcesConfig& sources, const ExtractOptions& options);

@@ -18,7 +18,6 @@
 namespace movierec::etl {
 namespace {
 
-
 // Orders ratings by (user, movie, line). Published rating files are grouped by user, so the
 // common case sorts each user's run in place on `workers` threads; anything else goes through a
 // stable radix sort on the (user, movie) key.
@@ -116,12 +115,8 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality,
   out.quality = std::move(quality);
   std::map<std::string, int64_t> merged_by_source = std::move(d.merged);
   out.movie_redirects = std::move(d.movie_redirects);
-  auto source_of = [&](const char* kind) -> std::string {
-    for (const auto& s : d.sources) {
-      if (s.kind == kind) return s.path;
-    }
-    return {};
-  };
+  // A copy: d.sources is moved out below, after the last lookup.
+  auto source_of = [&](const char* kind) { return std::string(SourcePath(d.sources, kind)); };
 
   // Movies, with MovieLens links folded in.
   out.movies = std::move(d.movies);

@@ -96,14 +96,6 @@ const char* TableOfKind(const std::string& kind) {
   return "?";
 }
 
-const std::string& SourcePath(const ExtractedData& d, const char* kind) {
-  static const std::string none;
-  for (const auto& s : d.sources) {
-    if (s.kind == kind) return s.path;
-  }
-  return none;
-}
-
 // Rows quarantined after parsing carry an empty raw text; fetch the real line from the file
 // (one pass per file, only when something was quarantined).
 void FillRawText(std::vector<RejectedRow>& rejected, size_t first) {
@@ -139,7 +131,6 @@ void FillRawText(std::vector<RejectedRow>& rejected, size_t first) {
 }
 
 std::string Num(double v) { return FormatNumber(v); }
-
 
 // Control characters removed, whitespace runs collapsed, ends trimmed.
 std::string CleanTitle(const std::string& s) {
@@ -227,12 +218,12 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
   std::vector<QualityResult> results;
   const RuleSet& rules = opt.rules;
   const size_t first_rejected = d.rejected.size();
-  const std::string& movies_src = SourcePath(d, "movies");
-  const std::string& ratings_src = SourcePath(d, "ratings");
-  const std::string& persons_src = SourcePath(d, "persons");
-  const std::string& imdb_src = SourcePath(d, "imdb");
-  const std::string& tags_src = SourcePath(d, "tags");
-  const std::string& links_src = SourcePath(d, "links");
+  const std::string& movies_src = SourcePath(d.sources, "movies");
+  const std::string& ratings_src = SourcePath(d.sources, "ratings");
+  const std::string& persons_src = SourcePath(d.sources, "persons");
+  const std::string& imdb_src = SourcePath(d.sources, "imdb");
+  const std::string& tags_src = SourcePath(d.sources, "tags");
+  const std::string& links_src = SourcePath(d.sources, "links");
   auto n = [](const auto& v) { return static_cast<int64_t>(v.size()); };
   auto enabled = [&](const char* id) { return rules.Enabled(id); };
 
@@ -357,7 +348,8 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
     std::unordered_map<std::string, int64_t> seen;
     std::unordered_map<int64_t, int64_t> redirect;
     for (const auto& m : d.movies) {
-      std::string key = NormalizeTitle(m.title, /*drop_punctuation=*/false) + "|" + (m.year ? std::to_string(*m.year) : "");
+      std::string key = NormalizeTitle(m.title, /*drop_punctuation=*/false) + "|" +
+                        (m.year ? std::to_string(*m.year) : "");
       auto [it, inserted] = seen.emplace(key, m.movie_id);
       if (!inserted) {
         run.Note(movies_src + ":" + std::to_string(m.line),
