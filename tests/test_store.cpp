@@ -180,5 +180,24 @@ TEST(Store, NewerSchemaVersionIsRefused) {
   EXPECT_THROW(io::EnsureSchema(db), Error);
 }
 
+TEST(Store, VersionOneDatabaseIsMigratedAndStillLoads) {
+  TempDir dir;
+  io::Database db((dir / "t.db").string());
+  io::EnsureSchema(db);
+  // Make it look like a version-1 file: no movie.language_name, no models table.
+  db.Exec("ALTER TABLE movie DROP COLUMN language_name");
+  db.Exec("DROP TABLE models");
+  db.Exec("PRAGMA user_version = 1");
+  io::EnsureSchema(db);
+  EXPECT_EQ(db.QueryInt("PRAGMA user_version"), io::kSchemaVersion);
+  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM pragma_table_info('movie') "
+                        "WHERE name = 'language_name'"),
+            1);
+  EXPECT_EQ(db.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'models'"), 1);
+  int64_t run_id = 0;
+  io::LoadDataset(db, MakeDataset(5, 5, 2, 1), io::RunRecord{}, {}, &run_id);
+  EXPECT_GT(db.QueryInt("SELECT COUNT(*) FROM movie"), 0);
+}
+
 }  // namespace
 }  // namespace movierec

@@ -186,10 +186,20 @@ int RunPipeline(const PipelineOptions& opt) {
     if (Has(stages, "transform")) {
       StageClock clock(report, "transform");
       int64_t in = CountRows(*extracted);
-      dataset = etl::Transform(std::move(*extracted), std::move(quality),
-                               {cfg.Workers(), cfg.genres_min_frequency, cfg.genres_max_genres,
-                                static_cast<double>(cfg.bayesian_prior_count),
-                                static_cast<double>(cfg.popularity_half_life_days)});
+      etl::TransformOptions topt;
+      topt.workers = cfg.Workers();
+      topt.genre_min_frequency = cfg.genres_min_frequency;
+      topt.genre_max_genres = cfg.genres_max_genres;
+      topt.bayesian_prior_count = cfg.bayesian_prior_count;
+      topt.popularity_half_life_days = cfg.popularity_half_life_days;
+      topt.index_policy = etl::ParseIndexPolicy(cfg.index_policy);
+      if (std::filesystem::exists(cfg.database_path)) {
+        io::Database db(cfg.database_path, io::Database::Mode::kReadOnly);
+        io::StoredIndexes previous = io::ReadStoredIndexes(db);
+        topt.previous_user_ids = std::move(previous.user_ids);
+        topt.previous_movie_ids = std::move(previous.movie_ids);
+      }
+      dataset = etl::Transform(std::move(*extracted), std::move(quality), topt);
       extracted.reset();
       std::vector<QualityResult> table_rules = etl::ValidateDataset(*dataset, vopt);
       for (const auto& q : table_rules) {

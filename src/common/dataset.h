@@ -87,16 +87,23 @@ struct GenreFeatures {
 };
 
 struct Dataset {
-  std::vector<Movie> movies;                          // sorted by movie_id; movie_idx = position
+  std::vector<Movie> movies;                          // sorted by movie_id
   std::vector<std::string> genres;                    // genre_id = position + 1
   std::vector<std::pair<int64_t, int>> movie_genres;  // (movie_id, genre_id)
   std::vector<Person> persons;                        // person_id = position + 1
   std::vector<CastRow> cast;
   std::vector<CrewRow> crew;
   std::vector<ImdbMovie> imdb;
-  std::vector<User> users;      // sorted by user_id; user_idx = position
+  std::vector<User> users;      // sorted by user_id; User::user_idx its dense index
   std::vector<Rating> ratings;  // sorted by (user_id, movie_id), one per pair
   std::vector<Tag> tags;
+  // Dense indexes (matrix rows and columns), stable across runs (etl/rating_matrix.h
+  // AssignStableIndexes): movie_idx[i] belongs to movies[i]; the index spaces are
+  // [0, user_index_size) and [0, movie_index_size), gaps included. Empty movie_idx means
+  // position = index.
+  std::vector<int32_t> movie_idx;
+  int64_t user_index_size = 0;
+  int64_t movie_index_size = 0;
   std::vector<MovieFeatures> movie_features;                 // sorted by movie_id
   std::vector<UserProfile> user_profiles;                    // sorted by user_id
   std::vector<GenreFeatures> genre_features;                 // sorted by genre_id

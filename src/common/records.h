@@ -23,7 +23,8 @@ struct Movie {
   int64_t line = 0;
   std::string title;  // English title (MovieLens: title without the year)
   std::string original_title;
-  std::string original_language;  // as given, e.g. "fr-Français" or "fr"
+  std::string original_language;  // as given ("fr-Français", "fr"); after transform the code
+  std::string language_name;      // after transform: the name given with the code ("Français")
   std::optional<int> year;
   std::string release_date;  // ISO yyyy-mm-dd or empty
   std::optional<int64_t> budget;

@@ -293,6 +293,21 @@ std::string LanguageCode(std::string_view original_language) {
   return {};
 }
 
+LanguageParts SplitLanguage(std::string_view original_language) {
+  LanguageParts out;
+  out.code = LanguageCode(original_language);
+  if (out.code.empty()) return out;
+  std::string_view s = TrimView(original_language);
+  if (const size_t dash = s.find('-'); dash != std::string_view::npos) {
+    std::string_view name = TrimView(s.substr(dash + 1));
+    // "pt-BR" carries a region, not a name.
+    if (name.size() > 2) out.name = std::string(name);
+  } else if (s.size() > 3) {
+    out.name = std::string(s);  // a name given alone, e.g. "English"
+  }
+  return out;
+}
+
 FeatureTables ComputeFeatures(const Dataset& d, const FeatureOptions& options) {
   FeatureTables out;
   const size_t num_movies = d.movies.size();

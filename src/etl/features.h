@@ -78,4 +78,13 @@ FeatureTables ComputeFeatures(const Dataset& d, const FeatureOptions& options);
 // names). "" when unknown, blank, or TMDB's "xx" (no language).
 std::string LanguageCode(std::string_view original_language);
 
+// original_language split into its ISO 639-1 code and the name given with it: "fr-Français" ->
+// {"fr", "Français"}, "fr" -> {"fr", ""}, "English" -> {"en", "English"}; {"", ""} when blank
+// or unknown ("xx").
+struct LanguageParts {
+  std::string code;
+  std::string name;
+};
+LanguageParts SplitLanguage(std::string_view original_language);
+
 }  // namespace movierec::etl

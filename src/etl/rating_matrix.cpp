@@ -185,7 +185,7 @@ RatingMatrix BuildRatingMatrix(std::span<const Rating> ratings, std::vector<int6
 }
 
 RatingMatrix BuildRatingMatrix(const Dataset& d, int workers) {
-  int64_t rows = 0;
+  int64_t rows = d.user_index_size;
   for (const User& u : d.users) {
     if (u.user_idx < 0) {
       throw Error("user " + std::to_string(u.user_id) + " has a negative user_idx");
@@ -201,8 +201,19 @@ RatingMatrix BuildRatingMatrix(const Dataset& d, int workers) {
     }
     slot = u.user_id;
   }
-  std::vector<int64_t> col_ids(d.movies.size());
-  for (size_t i = 0; i < d.movies.size(); ++i) col_ids[i] = d.movies[i].movie_id;
+  std::vector<int64_t> col_ids;
+  if (d.movie_idx.empty()) {
+    col_ids.resize(d.movies.size());
+    for (size_t i = 0; i < d.movies.size(); ++i) col_ids[i] = d.movies[i].movie_id;
+  } else {
+    if (d.movie_idx.size() != d.movies.size()) {
+      throw Error("movie_idx holds " + std::to_string(d.movie_idx.size()) + " indexes for " +
+                  std::to_string(d.movies.size()) + " movies");
+    }
+    std::vector<int64_t> ids(d.movies.size());
+    for (size_t i = 0; i < d.movies.size(); ++i) ids[i] = d.movies[i].movie_id;
+    col_ids = IdsInIndexOrder(ids, d.movie_idx, d.movie_index_size);
+  }
   return BuildRatingMatrix(d.ratings, std::move(row_ids), std::move(col_ids), workers);
 }
 

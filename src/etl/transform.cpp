@@ -14,6 +14,7 @@
 #include "etl/field_parse.h"
 #include "etl/genre_vocabulary.h"
 #include "etl/radix_sort.h"
+#include "etl/rating_matrix.h"
 
 namespace movierec::etl {
 namespace {
@@ -106,7 +107,40 @@ std::vector<User> BuildUsers(const std::vector<Rating>& ratings) {
   return users;
 }
 
+struct DenseIndexes {
+  std::vector<int32_t> index;  // per id
+  int64_t size = 0;            // the index space, gaps included
+};
+
+// Indexes for this run's ids (any order) that follow the previous run's (see
+// AssignStableIndexes for the rules and why gaps are kept by default).
+DenseIndexes FollowPreviousIndexes(std::span<const int64_t> previous,
+                                   std::span<const int64_t> ids,
+                                   TransformOptions::IndexPolicy policy, const char* what) {
+  using P = TransformOptions::IndexPolicy;
+  DenseIndexes out;
+  if (policy != P::kCompact) {
+    out.index = AssignStableIndexes(previous, ids, /*compact=*/false);
+    out.size = static_cast<int64_t>(previous.size());
+    for (int32_t i : out.index) out.size = std::max<int64_t>(out.size, int64_t{i} + 1);
+    const int64_t gaps = out.size - static_cast<int64_t>(ids.size());
+    if (policy == P::kKeep || gaps * 10 <= out.size) return out;
+    spdlog::info("{} indexes: {} of {} are gaps left by removed ids; compacting", what, gaps,
+                 out.size);
+  }
+  out.index = AssignStableIndexes(previous, ids, /*compact=*/true);
+  out.size = static_cast<int64_t>(ids.size());
+  return out;
+}
+
 }  // namespace
+
+TransformOptions::IndexPolicy ParseIndexPolicy(const std::string& text) {
+  if (text == "auto") return TransformOptions::IndexPolicy::kAuto;
+  if (text == "keep") return TransformOptions::IndexPolicy::kKeep;
+  if (text == "compact") return TransformOptions::IndexPolicy::kCompact;
+  throw UsageError("index policy '" + text + "': expected auto, keep or compact");
+}
 
 Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality,
                   const TransformOptions& options) {
@@ -128,6 +162,29 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality,
     Movie& m = out.movies[movie_pos.at(l.movie_id)];
     m.imdb_id = l.imdb_id;
     m.tmdb_id = l.tmdb_id;
+  }
+
+  // original_language "fr-Français" -> code "fr" + name "Français".
+  {
+    QualityResult q;
+    q.rule_id = "movie.language_split";
+    q.table = "movie";
+    q.rows_checked = static_cast<int64_t>(out.movies.size());
+    q.severity = "fix";
+    for (auto& m : out.movies) {
+      if (m.original_language.empty()) continue;
+      LanguageParts parts = SplitLanguage(m.original_language);
+      if (parts.code == m.original_language) continue;
+      if (++q.rows_failed <= 5) {
+        q.sample.push_back(source_of("movies") + ":" + std::to_string(m.line) + ": '" +
+                           m.original_language + "' -> code '" + parts.code + "', name '" +
+                           parts.name + "'");
+      }
+      m.original_language = std::move(parts.code);
+      m.language_name = std::move(parts.name);
+    }
+    q.action = q.rows_failed > 0 ? "fixed" : "none";
+    out.quality.push_back(std::move(q));
   }
 
   // Genre vocabulary: synonyms unified, rare genres folded (min_frequency, max_genres).
@@ -229,6 +286,20 @@ Dataset Transform(ExtractedData&& d, std::vector<QualityResult> quality,
   SortRatings(out.ratings, workers);
   merged_by_source[source_of("ratings")] += DedupeSortedRatings(out.ratings);
   out.users = BuildUsers(out.ratings);
+  {
+    std::vector<int64_t> ids(out.users.size());
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = out.users[i].user_id;
+    DenseIndexes users =
+        FollowPreviousIndexes(options.previous_user_ids, ids, options.index_policy, "user");
+    for (size_t i = 0; i < ids.size(); ++i) out.users[i].user_idx = users.index[i];
+    out.user_index_size = users.size;
+    ids.resize(out.movies.size());
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = out.movies[i].movie_id;
+    DenseIndexes movies =
+        FollowPreviousIndexes(options.previous_movie_ids, ids, options.index_policy, "movie");
+    out.movie_idx = std::move(movies.index);
+    out.movie_index_size = movies.size;
+  }
   {
     FeatureTables ft = ComputeFeatures(
         out, {workers, options.bayesian_prior_count, options.popularity_half_life_days});

@@ -42,6 +42,8 @@ class ConfigReader {
         {Field::kInt, &cfg.bayesian_prior_count, 0, 1000000000});
     Add("feature_engineering.popularity_half_life_days",
         {Field::kInt, &cfg.popularity_half_life_days, 0, 36500});
+    Add("feature_engineering.index_policy",
+        {Field::kChoice, &cfg.index_policy, 0, 0, {"auto", "keep", "compact"}});
     Add("compute.device", {Field::kString, &cfg.device});
     Add("reports.directory", {Field::kPath, &cfg.reports_dir});
     Add("logging.level",
@@ -291,6 +293,7 @@ std::string ConfigHash(const PipelineConfig& c) {
     << c.genres_max_genres << '\n'
     << c.bayesian_prior_count << '\n'
     << c.popularity_half_life_days << '\n'
+    << c.index_policy << '\n'
     << c.device << '\n';
   // FNV-1a 64: stable across platforms and library versions, unlike std::hash.
   uint64_t h = 1469598103934665603ull;

@@ -40,6 +40,10 @@ struct PipelineConfig {
   int genres_max_genres = 20;         // feature_engineering.genres.max_genres
   int bayesian_prior_count = 0;       // feature_engineering.bayesian_prior_count; 0 = median count
   int popularity_half_life_days = 0;  // feature_engineering.popularity_half_life_days; 0 = off
+  // feature_engineering.index_policy: how dense user/movie indexes follow the previous run's:
+  // keep (an id keeps its index, gaps stay), compact (dense again), auto (keep unless gaps pass
+  // 10 % of a dimension).
+  std::string index_policy = "auto";
   std::string device = "auto";        // compute.device: auto | cpu | gpu | gpu:N
   std::string reports_dir = "reports";
   std::string log_level = "info";

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
+#include "common/sparse.h"
 #include "io/progress.h"
 #include "io/schema.h"
 
@@ -92,31 +94,32 @@ int64_t InsertRunRow(Database& db, const RunRecord& run) {
 void WriteCatalog(Database& db, const Dataset& d) {
   BulkInserter(
       db,
-      "movie (movie_id, movie_idx, title, original_title, original_language, release_year, "
-      "release_date, budget, revenue, runtime, homepage, production_companies, "
+      "movie (movie_id, movie_idx, title, original_title, original_language, language_name, "
+      "release_year, release_date, budget, revenue, runtime, homepage, production_companies, "
       "production_countries, spoken_languages, imdb_id, tmdb_id, source_line)",
-      17)
+      18)
       .InsertAll(
           d.movies.size(),
           [&](Statement& s, int p, size_t i) {
             const Movie& m = d.movies[i];
             s.Bind(p, m.movie_id);
-            s.Bind(p + 1, static_cast<int64_t>(i));
+            s.Bind(p + 1, d.movie_idx.empty() ? static_cast<int64_t>(i) : d.movie_idx[i]);
             s.Bind(p + 2, std::string_view(m.title));
             s.BindTextOrNull(p + 3, m.original_title);
             s.BindTextOrNull(p + 4, m.original_language);
-            s.Bind(p + 5, m.year);
-            s.BindTextOrNull(p + 6, m.release_date);
-            s.Bind(p + 7, m.budget);
-            s.Bind(p + 8, m.revenue);
-            s.Bind(p + 9, m.runtime);
-            s.BindTextOrNull(p + 10, m.homepage);
-            s.BindCopy(p + 11, JoinList(m.production_companies));
-            s.BindCopy(p + 12, JoinList(m.production_countries));
-            s.BindCopy(p + 13, JoinList(m.spoken_languages));
-            s.BindTextOrNull(p + 14, m.imdb_id);
-            s.Bind(p + 15, m.tmdb_id);
-            s.Bind(p + 16, m.line);
+            s.BindTextOrNull(p + 5, m.language_name);
+            s.Bind(p + 6, m.year);
+            s.BindTextOrNull(p + 7, m.release_date);
+            s.Bind(p + 8, m.budget);
+            s.Bind(p + 9, m.revenue);
+            s.Bind(p + 10, m.runtime);
+            s.BindTextOrNull(p + 11, m.homepage);
+            s.BindCopy(p + 12, JoinList(m.production_companies));
+            s.BindCopy(p + 13, JoinList(m.production_countries));
+            s.BindCopy(p + 14, JoinList(m.spoken_languages));
+            s.BindTextOrNull(p + 15, m.imdb_id);
+            s.Bind(p + 16, m.tmdb_id);
+            s.Bind(p + 17, m.line);
           },
           nullptr);
   BulkInserter(db, "movie_redirect (old_movie_id, movie_id)", 2)
@@ -401,6 +404,32 @@ LoadStats LoadDataset(Database& db, const Dataset& d, const RunRecord& run,
   stats.checkpoint_seconds = std::chrono::duration<double>(Clock::now() - t_ckpt).count();
   stats.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return stats;
+}
+
+StoredIndexes ReadStoredIndexes(Database& db) {
+  StoredIndexes out;
+  auto read = [&](const char* table, const char* id, const char* idx) {
+    std::vector<int64_t> ids;
+    if (db.QueryInt(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                "name = '") +
+                    table + "'") == 0) {
+      return ids;
+    }
+    Statement s = db.Prepare(std::string("SELECT ") + id + ", " + idx + " FROM " + table);
+    while (s.Step()) {
+      const int64_t i = s.ColumnInt(1);
+      if (i < 0 || i > INT32_MAX) {
+        throw Error(std::string(table) + "." + idx + " holds " + std::to_string(i) +
+                    ", not a dense index");
+      }
+      if (static_cast<size_t>(i) >= ids.size()) ids.resize(static_cast<size_t>(i) + 1, kVacantId);
+      ids[static_cast<size_t>(i)] = s.ColumnInt(0);
+    }
+    return ids;
+  };
+  out.user_ids = read("user", "user_id", "user_idx");
+  out.movie_ids = read("movie", "movie_id", "movie_idx");
+  return out;
 }
 
 }  // namespace movierec::io

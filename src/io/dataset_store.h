@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/dataset.h"
 #include "io/sqlite_db.h"
@@ -46,5 +47,14 @@ LoadStats LoadDataset(Database& db, const Dataset& data, const RunRecord& run,
 // Records a run that wrote no ETL data (e.g. --stages train score) in its own transaction.
 int64_t InsertRun(Database& db, const RunRecord& run);
 void UpdateRun(Database& db, int64_t run_id, const RunRecord& run);
+
+// The dense indexes the database holds: the id at each index, kVacantId for a gap (index
+// order). Both empty for a database without ETL tables. The index space ends at the highest
+// index in use: trailing gaps of an earlier run are not remembered.
+struct StoredIndexes {
+  std::vector<int64_t> user_ids;
+  std::vector<int64_t> movie_ids;
+};
+StoredIndexes ReadStoredIndexes(Database& db);
 
 }  // namespace movierec::io

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS movie (
   title                TEXT NOT NULL,
   original_title       TEXT,
   original_language    TEXT,
+  language_name        TEXT,
   release_year         INTEGER,
   release_date         TEXT,
   budget               INTEGER,
@@ -193,6 +194,19 @@ CREATE TABLE IF NOT EXISTS data_quality_reports (
 );
 CREATE INDEX IF NOT EXISTS idx_dq_run ON data_quality_reports(run_id);
 
+-- One row per trained model; its factors and id maps are .npy files under path.
+CREATE TABLE IF NOT EXISTS models (
+  model_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  algorithm    TEXT NOT NULL,
+  params_json  TEXT NOT NULL,
+  metrics_json TEXT,
+  created_at   INTEGER NOT NULL,
+  data_run_id  INTEGER,
+  device       TEXT,
+  seconds      REAL,
+  path         TEXT
+);
+
 CREATE TABLE IF NOT EXISTS rejected_rows (
   rejected_id INTEGER PRIMARY KEY,
   run_id      INTEGER NOT NULL REFERENCES etl_runs(run_id) ON DELETE CASCADE,
@@ -243,6 +257,15 @@ void EnsureSchema(Database& db) {
   }
   db.Exec("PRAGMA journal_mode = WAL");
   Transaction tx(db);
+  // Migrations from older versions, before the CREATE ... IF NOT EXISTS below adds new tables.
+  auto has_table = [&](const char* name) {
+    return db.QueryInt(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                   "name = '") +
+                       name + "'") > 0;
+  };
+  if (version >= 1 && version < 2 && has_table("movie")) {
+    db.Exec("ALTER TABLE movie ADD COLUMN language_name TEXT");
+  }
   db.Exec(kSchema);
   for (const auto& idx : EtlSecondaryIndexes()) {
     std::string sql = idx.sql;

@@ -8,7 +8,8 @@
 
 namespace movierec::io {
 
-constexpr int kSchemaVersion = 1;
+// 1: the ETL tables. 2: movie.language_name, models.
+constexpr int kSchemaVersion = 2;
 
 // Creates every table and index that does not exist yet and records the schema version.
 // Throws when the file holds a newer, unknown schema version.
