@@ -162,6 +162,39 @@ TEST(MatrixFiles, FilesArePlainNpyWithTheDocumentedDtypes) {
   EXPECT_EQ(manifest["files"]["csr_indptr.npy"]["shape"], nlohmann::json::array({m.rows + 1}));
 }
 
+TEST(MatrixFiles, SplitsRideAlongAsUint8FilesAndAreChecked) {
+  TempDir dir;
+  const std::string db = (dir / "s.db").string();
+  const RatingMatrix m = RandomMatrix(5);
+  io::SaveMatrixOptions options = Fast();
+  io::StoredSplit split{"time:0.2", 42, {}};
+  for (int64_t i = 0; i < m.nnz(); ++i) split.part.push_back(static_cast<uint8_t>(i % 3 == 0));
+  options.splits.push_back(split);
+  io::SaveRatingMatrix(db, m, options);
+  const std::string file = db + ".matrix/split_0.npy";
+  EXPECT_EQ(io::ReadNpy1D<uint8_t>(file, m.nnz()), split.part);
+  EXPECT_EQ(ReadFile(file).substr(0, 60).find("'descr': '|u1'") != std::string::npos, true);
+
+  io::LoadedRatingMatrix loaded = io::LoadRatingMatrix(db);
+  ASSERT_EQ(loaded.splits.size(), 1u);
+  EXPECT_EQ(loaded.splits[0].spec, "time:0.2");
+  EXPECT_EQ(loaded.splits[0].seed, 42u);
+  EXPECT_EQ(loaded.splits[0].part, split.part);
+  io::LoadMatrixOptions no_splits;
+  no_splits.load_splits = false;
+  EXPECT_TRUE(io::LoadRatingMatrix(db, no_splits).splits.empty());
+
+  // A flipped byte is caught by the checksum, naming the file.
+  std::string bytes = ReadFile(file);
+  bytes.back() = static_cast<char>(bytes.back() ^ 1);
+  WriteFile(file, bytes);
+  ExpectError([&] { io::LoadRatingMatrix(db); }, {file, "checksum mismatch"});
+
+  // A split of the wrong length is refused before anything is written.
+  options.splits[0].part.pop_back();
+  ExpectError([&] { io::SaveRatingMatrix(db, m, options); }, {"split time:0.2 holds"});
+}
+
 TEST(MatrixFiles, EmptyAndVacantRoundTrip) {
   TempDir dir;
   RatingMatrix empty;

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/sparse.h"
 #include "etl/rating_matrix.h"
+#include "etl/splits.h"
 #include "etl/transform.h"
 #include "io/matrix_files.h"
 #include "io/sqlite_db.h"
@@ -196,6 +197,11 @@ TEST(StableIndexes, PipelineRerunKeepsUserIndexesAndTheMatrixFollows) {
   ASSERT_EQ(m.csr.rows, static_cast<int64_t>(before.size()) + 1);
   EXPECT_EQ(m.csr.row_ids[static_cast<size_t>(before.at(dropped))], kVacantId);
   for (const auto& [user, idx] : after) EXPECT_EQ(m.csr.row_ids[static_cast<size_t>(idx)], user);
+  // The evaluation split (the default time:0.2, seed 42) is saved with the matrix.
+  ASSERT_EQ(m.splits.size(), 1u);
+  EXPECT_EQ(m.splits[0].spec, "time:0.2");
+  EXPECT_EQ(m.splits[0].part,
+            etl::AssignSplit(m.csr, etl::ParseSplitSpec("time:0.2"), m.splits[0].seed).part);
 }
 
 }  // namespace

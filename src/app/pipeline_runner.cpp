@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "etl/extract.h"
 #include "etl/rating_matrix.h"
+#include "etl/splits.h"
 #include "etl/transform.h"
 #include "etl/validate.h"
 #include "host/context.h"
@@ -144,6 +145,7 @@ int RunPipeline(const PipelineOptions& opt) {
   const std::vector<std::string> stages =
       ResolveStages(opt.stages.empty() ? cfg.stages : opt.stages);
   const Context ctx = ResolveContext(cfg.device, cfg.Workers());
+  const etl::SplitSpec split_spec = etl::ParseSplitSpec(cfg.eval_split);
   etl::ValidateOptions vopt;
   vopt.rules = etl::RuleSet::FromConfig(cfg.quality_rules, cfg.config_file.string());
   vopt.sample_size = static_cast<size_t>(cfg.quality_sample_size);
@@ -246,6 +248,12 @@ int RunPipeline(const PipelineOptions& opt) {
       RatingMatrix matrix = etl::BuildRatingMatrix(*dataset, cfg.Workers());
       io::SaveMatrixOptions save;
       save.run_id = run_id;
+      // The evaluation split rides along, so evaluate and the A/B runs score the same hold-out.
+      etl::SplitAssignment split =
+          etl::AssignSplit(matrix, split_spec, static_cast<uint64_t>(cfg.eval_seed), cfg.Workers());
+      save.splits.push_back(io::StoredSplit{etl::FormatSplitSpec(split_spec),
+                                            static_cast<uint64_t>(cfg.eval_seed),
+                                            std::move(split.part)});
       io::SaveRatingMatrix(cfg.database_path, matrix, save);
       spdlog::info("rating matrix {} x {} ({} ratings) saved to {}", matrix.rows, matrix.cols,
                    matrix.nnz(), io::MatrixFolderPath(cfg.database_path));

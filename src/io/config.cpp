@@ -50,6 +50,9 @@ class ConfigReader {
         {Field::kChoice, &cfg.log_level, 0, 0, {"trace", "debug", "info", "warn", "error"}});
     Add("logging.progress", {Field::kBool, &cfg.progress});
     Add("pipeline.stages", {Field::kStageList, &cfg.stages});
+    Add("evaluation.split", {Field::kString, &cfg.eval_split});
+    Add("evaluation.seed", {Field::kInt, &cfg.eval_seed, 0, 2147483647});
+    Add("evaluation.k", {Field::kInt, &cfg.eval_k, 1, 10000});
     Add("quality.sample_size", {Field::kInt, &cfg.quality_sample_size, 0, 1000});
     rules_ = &cfg.quality_rules;
   }
@@ -294,6 +297,8 @@ std::string ConfigHash(const PipelineConfig& c) {
     << c.bayesian_prior_count << '\n'
     << c.popularity_half_life_days << '\n'
     << c.index_policy << '\n'
+    << c.eval_split << '\n'
+    << c.eval_seed << '\n'
     << c.device << '\n';
   // FNV-1a 64: stable across platforms and library versions, unlike std::hash.
   uint64_t h = 1469598103934665603ull;

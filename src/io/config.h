@@ -44,6 +44,9 @@ struct PipelineConfig {
   // keep (an id keeps its index, gaps stay), compact (dense again), auto (keep unless gaps pass
   // 10 % of a dimension).
   std::string index_policy = "auto";
+  std::string eval_split = "time:0.2";  // evaluation.split, saved with the rating matrix
+  int eval_seed = 42;                   // evaluation.seed
+  int eval_k = 10;                      // evaluation.k: cut-off of the ranking metrics
   std::string device = "auto";        // compute.device: auto | cpu | gpu | gpu:N
   std::string reports_dir = "reports";
   std::string log_level = "info";

@@ -304,6 +304,13 @@ void SaveRatingMatrix(const std::string& db_path, const RatingMatrix& m,
       m.timestamps.size() != m.indices.size()) {
     throw Error("SaveRatingMatrix: the matrix's array lengths do not match its shape");
   }
+  for (const StoredSplit& split : options.splits) {
+    if (static_cast<int64_t>(split.part.size()) != m.nnz()) {
+      throw Error("SaveRatingMatrix: split " + split.spec + " holds " +
+                  std::to_string(split.part.size()) + " entries for " + std::to_string(m.nnz()) +
+                  " ratings");
+    }
+  }
   const std::string folder = MatrixFolderPath(db_path);
   const std::string tmp = folder + ".tmp";
   const std::string old = folder + ".old";
@@ -342,6 +349,23 @@ void SaveRatingMatrix(const std::string& db_path, const RatingMatrix& m,
           {"crc32", crc[f]},
       };
     }
+    json splits = json::array();
+    for (size_t i = 0; i < options.splits.size(); ++i) {
+      const StoredSplit& split = options.splits[i];
+      const std::string name = "split_" + std::to_string(i) + ".npy";
+      const auto count = static_cast<int64_t>(split.part.size());
+      const uint32_t split_crc = WriteArrayFile(tmp + "/" + name, NpyDtype::kUint8,
+                                                split.part.data(), count, options.sync);
+      if (options.after_file) options.after_file(name);
+      const int64_t shape[1] = {count};
+      files[name] = {
+          {"dtype", NpyDtypeName(NpyDtype::kUint8)},
+          {"shape", {count}},
+          {"bytes", EncodeNpyHeader(NpyDtype::kUint8, shape).size() + split.part.size()},
+          {"crc32", split_crc},
+      };
+      splits.push_back({{"file", name}, {"spec", split.spec}, {"seed", split.seed}});
+    }
     json manifest = {
         {"format", kFormat},
         {"version", kVersion},
@@ -352,6 +376,7 @@ void SaveRatingMatrix(const std::string& db_path, const RatingMatrix& m,
         {"run_id", options.run_id ? json(*options.run_id) : json(nullptr)},
         {"csc", "not stored; rebuilt from the CSR on load"},
         {"files", files},
+        {"splits", splits},
     };
     const std::string text = manifest.dump(2) + "\n";
     WriteFileBytes(tmp + "/" + kManifest, text.data(), text.size(), options.sync);
@@ -465,6 +490,21 @@ LoadedRatingMatrix LoadRatingMatrix(const std::string& db_path, const LoadMatrix
     // The message starts with the file's name; make it a path.
     Corrupt(out.folder + "/" + problem.substr(0, problem.find(':')),
             problem.substr(problem.find(':') + 2));
+  }
+  if (options.load_splits && manifest.contains("splits")) {
+    try {
+      for (const json& entry : manifest.at("splits")) {
+        StoredSplit split;
+        split.spec = entry.at("spec").get<std::string>();
+        split.seed = entry.at("seed").get<uint64_t>();
+        const std::string name = entry.at("file").get<std::string>();
+        ReadArrayFile(out.folder + "/" + name, NpyDtype::kUint8, mf.nnz, files.at(name),
+                      options.verify_checksums, mf, split.part);
+        out.splits.push_back(std::move(split));
+      }
+    } catch (const json::exception& e) {
+      Corrupt(manifest_path, std::string("bad split entry (") + e.what() + ")");
+    }
   }
   if (options.build_csc) out.csc = ToCsc(m, options.workers);
   return out;

@@ -7,8 +7,12 @@
 //   csr_timestamps.npy  int64   (nnz,)       unix seconds
 //   user_ids.npy        int64   (rows,)      external user id per row (INT64_MIN = vacant)
 //   movie_ids.npy       int64   (cols,)      external movie id per column (INT64_MIN = vacant)
-//   manifest.json       format, version, shape, nnz, created (UTC), run_id, and per file its
-//                       dtype, shape, size in bytes and CRC-32 (zlib.crc32 of the whole file)
+//   split_<n>.npy       uint8   (nnz,)       optional: train/test splits, one byte per rating in
+//                                            CSR order (etl/splits.h: 0 train / 1 test, or the
+//                                            fold id), so evaluate reuses what was saved
+//   manifest.json       format, version, shape, nnz, created (UTC), run_id, per file its
+//                       dtype, shape, size in bytes and CRC-32 (zlib.crc32 of the whole file),
+//                       and per split its file, spec ("time:0.2") and seed
 //
 // Plain .npy files (format 1.0, little-endian, C order) that numpy loads as they are:
 //   indptr = np.load("csr_indptr.npy"); ...
@@ -28,6 +32,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/sparse.h"
 
@@ -44,8 +49,16 @@ struct MatrixManifest {
   std::optional<int64_t> run_id;  // the etl_runs row that wrote the matrix, when known
 };
 
+// A split stored with the matrix (see etl/splits.h for what the bytes mean).
+struct StoredSplit {
+  std::string spec;  // canonical text, e.g. "time:0.2", "kfold:5"
+  uint64_t seed = 0;
+  std::vector<uint8_t> part;  // one per rating, CSR order
+};
+
 struct SaveMatrixOptions {
   std::optional<int64_t> run_id;
+  std::vector<StoredSplit> splits;  // each must hold nnz bytes
   // fsync files and folders before the swap, so the rename order also holds across a power
   // loss; tests turn it off for speed.
   bool sync = true;
@@ -63,11 +76,13 @@ struct LoadMatrixOptions {
   int workers = 1;               // threads for reading, checking and the CSC rebuild
   bool verify_checksums = true;  // compare each file's CRC-32 with the manifest
   bool build_csc = true;
+  bool load_splits = true;
 };
 
 struct LoadedRatingMatrix {
   RatingMatrix csr;
   CscMatrix csc;  // empty unless options.build_csc
+  std::vector<StoredSplit> splits;  // empty unless options.load_splits
   MatrixManifest manifest;
   std::string folder;  // where it was read from
 };

@@ -161,7 +161,12 @@ class HeaderParser {
 };
 
 bool DtypeFromDescr(const std::string& descr, NpyDtype& out) {
-  // '=' is native order, little-endian here; '|' never appears for these widths.
+  // One-byte types have no order ('|').
+  if (descr == "|u1") {
+    out = NpyDtype::kUint8;
+    return true;
+  }
+  // '=' is native order, little-endian here.
   if (descr.size() != 3 || (descr[0] != '<' && descr[0] != '=')) return false;
   std::string_view code(descr.data() + 1, 2);
   if (code == "f4")
@@ -198,6 +203,8 @@ const char* NpyDescr(NpyDtype dtype) {
       return "<i4";
     case NpyDtype::kInt64:
       return "<i8";
+    case NpyDtype::kUint8:
+      return "|u1";
   }
   return "?";
 }
@@ -212,6 +219,8 @@ const char* NpyDtypeName(NpyDtype dtype) {
       return "int32";
     case NpyDtype::kInt64:
       return "int64";
+    case NpyDtype::kUint8:
+      return "uint8";
   }
   return "?";
 }
@@ -224,6 +233,8 @@ size_t NpyItemSize(NpyDtype dtype) {
     case NpyDtype::kFloat64:
     case NpyDtype::kInt64:
       return 8;
+    case NpyDtype::kUint8:
+      return 1;
   }
   return 0;
 }
@@ -249,6 +260,7 @@ template std::vector<float> NpyArray::As<float>() const;
 template std::vector<double> NpyArray::As<double>() const;
 template std::vector<int32_t> NpyArray::As<int32_t>() const;
 template std::vector<int64_t> NpyArray::As<int64_t>() const;
+template std::vector<uint8_t> NpyArray::As<uint8_t>() const;
 
 std::string EncodeNpyHeader(NpyDtype dtype, std::span<const int64_t> shape) {
   int64_t count = 0;
@@ -408,6 +420,7 @@ template void WriteNpy<float>(const std::string&, std::span<const float>, std::v
 template void WriteNpy<double>(const std::string&, std::span<const double>, std::vector<int64_t>);
 template void WriteNpy<int32_t>(const std::string&, std::span<const int32_t>, std::vector<int64_t>);
 template void WriteNpy<int64_t>(const std::string&, std::span<const int64_t>, std::vector<int64_t>);
+template void WriteNpy<uint8_t>(const std::string&, std::span<const uint8_t>, std::vector<int64_t>);
 
 NpyArray ReadNpy(const std::string& path) { return DecodeNpy(ReadWholeFile(path), path); }
 
@@ -457,6 +470,7 @@ NpyMatrix<T> ReadNpy2D(const std::string& path, int64_t expected_rows, int64_t e
 
 template std::vector<float> ReadNpy1D<float>(const std::string&, int64_t);
 template std::vector<double> ReadNpy1D<double>(const std::string&, int64_t);
+template std::vector<uint8_t> ReadNpy1D<uint8_t>(const std::string&, int64_t);
 template std::vector<int32_t> ReadNpy1D<int32_t>(const std::string&, int64_t);
 template std::vector<int64_t> ReadNpy1D<int64_t>(const std::string&, int64_t);
 template NpyMatrix<float> ReadNpy2D<float>(const std::string&, int64_t, int64_t);

@@ -16,11 +16,11 @@
 
 namespace movierec::io {
 
-enum class NpyDtype { kFloat32, kFloat64, kInt32, kInt64 };
+enum class NpyDtype { kFloat32, kFloat64, kInt32, kInt64, kUint8 };
 
-// "<f4", "<f8", "<i4", "<i8".
+// "<f4", "<f8", "<i4", "<i8", "|u1".
 const char* NpyDescr(NpyDtype dtype);
-// "float32", "float64", "int32", "int64" (for messages).
+// "float32", "float64", "int32", "int64", "uint8" (for messages).
 const char* NpyDtypeName(NpyDtype dtype);
 size_t NpyItemSize(NpyDtype dtype);
 
@@ -41,6 +41,10 @@ struct NpyTraits<int32_t> {
 template <>
 struct NpyTraits<int64_t> {
   static constexpr NpyDtype kDtype = NpyDtype::kInt64;
+};
+template <>
+struct NpyTraits<uint8_t> {
+  static constexpr NpyDtype kDtype = NpyDtype::kUint8;
 };
 
 // An array read from a file: dtype, shape and the raw little-endian element bytes.
