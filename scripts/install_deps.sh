@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libfast-float-dev
   libsqlite3-dev sqlite3 zlib1g-dev
+  libopenblas-openmp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

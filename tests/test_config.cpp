@@ -119,6 +119,38 @@ TEST(Config, MissingRequiredSourcesAndMissingFile) {
   EXPECT_THROW(io::LoadConfig(dir / "nope.yaml"), UsageError);
 }
 
+TEST(Config, ModelKeysAreReadAndChecked) {
+  TempDir dir;
+  auto cfg = Load(dir, std::string(kMinimal) +
+                           "models:\n  algorithms: [svd, POPULARITY]\n  collaborative: svd\n"
+                           "  seed: 7\n  ials:\n    alpha: 40\n    regularization: 0.5\n"
+                           "    solver: cholesky\n  svd:\n    lr: 0.01\n"
+                           "  hybrid:\n    warm_ratings: 30\n");
+  EXPECT_EQ(cfg.models.algorithms, (std::vector<std::string>{"svd", "popularity"}));
+  EXPECT_EQ(cfg.models.collaborative, "svd");
+  EXPECT_EQ(cfg.models.seed, 7u);
+  EXPECT_DOUBLE_EQ(cfg.models.ials.alpha, 40);
+  EXPECT_DOUBLE_EQ(cfg.models.ials.regularization, 0.5);
+  EXPECT_EQ(cfg.models.ials.solver, "cholesky");
+  EXPECT_DOUBLE_EQ(cfg.models.svd.lr, 0.01);
+  EXPECT_EQ(cfg.models.hybrid.warm_ratings, 30);
+  EXPECT_EQ(cfg.models.ials.factors, 64);  // default kept
+
+  const std::string m = std::string(kMinimal) + "models:\n";
+  EXPECT_NE(ErrorOf(dir, m + "  algorithms: [ials, bpr]\n").find(
+                "cfg.yaml:6: models.algorithms: 'bpr' is not one of"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(dir, m + "  algorithms: [ials, ials]\n").find("listed twice"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(dir, m + "  ials:\n    alpha: lots\n").find(
+                "cfg.yaml:7: models.ials.alpha: expected a number, got 'lots'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(dir, m + "  svd:\n    lr: -1\n").find("models.svd.lr: value -1 is out of range"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(dir, m + "  als:\n    factor: 8\n").find("unknown key 'models.als.factor'"),
+            std::string::npos);
+}
+
 TEST(Config, HashIsStableAndSensitive) {
   TempDir dir;
   auto a = Load(dir, kMinimal);

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -16,11 +17,16 @@ namespace {
 
 // A schema entry: where a key's value goes and how it is checked.
 struct Field {
-  enum Kind { kInt, kString, kPath, kBool, kChoice, kStageList } kind;
+  enum Kind { kInt, kString, kPath, kBool, kChoice, kStageList, kDouble, kChoiceList } kind;
   void* target;
   long long min = 0, max = 0;
   std::vector<std::string> choices = {};
+  double lo = 0, hi = 0;  // kDouble's range
 };
+
+Field Double(double* target, double lo, double hi) {
+  return Field{Field::kDouble, target, 0, 0, {}, lo, hi};
+}
 
 class ConfigReader {
  public:
@@ -53,6 +59,7 @@ class ConfigReader {
     Add("evaluation.split", {Field::kString, &cfg.eval_split});
     Add("evaluation.seed", {Field::kInt, &cfg.eval_seed, 0, 2147483647});
     Add("evaluation.k", {Field::kInt, &cfg.eval_k, 1, 10000});
+    AddModels(cfg.models);
     Add("quality.sample_size", {Field::kInt, &cfg.quality_sample_size, 0, 1000});
     rules_ = &cfg.quality_rules;
   }
@@ -72,6 +79,49 @@ class ConfigReader {
   }
 
  private:
+  void AddModels(ModelsConfig& m) {
+    static const std::vector<std::string> kAlgorithms = {"als",     "ials",       "svd",
+                                                         "content", "popularity", "hybrid"};
+    Add("models.algorithms", {Field::kChoiceList, &m.algorithms, 0, 0, kAlgorithms});
+    Add("models.collaborative", {Field::kChoice, &m.collaborative, 0, 0, {"als", "ials", "svd"}});
+    Add("models.top_n", {Field::kInt, &m.top_n, 1, 10000});
+    Add("models.seed", {Field::kInt, &models_seed_, 0, 2147483647});
+    Add("models.als.factors", {Field::kInt, &m.als.factors, 1, 1024});
+    Add("models.als.iterations", {Field::kInt, &m.als.iterations, 1, 10000});
+    Add("models.als.regularization", Double(&m.als.regularization, 0, 1e6));
+    Add("models.als.biases", {Field::kBool, &m.als.biases});
+    Add("models.als.init_std", Double(&m.als.init_std, 0, 10));
+    Add("models.ials.factors", {Field::kInt, &m.ials.factors, 1, 1024});
+    Add("models.ials.iterations", {Field::kInt, &m.ials.iterations, 1, 10000});
+    Add("models.ials.regularization", Double(&m.ials.regularization, 0, 1e6));
+    Add("models.ials.alpha", Double(&m.ials.alpha, 0, 1e6));
+    Add("models.ials.confidence", {Field::kChoice, &m.ials.confidence, 0, 0, {"linear", "log"}});
+    Add("models.ials.epsilon", Double(&m.ials.epsilon, 1e-9, 1e9));
+    Add("models.ials.solver", {Field::kChoice, &m.ials.solver, 0, 0, {"cg", "cholesky"}});
+    Add("models.ials.cg_steps", {Field::kInt, &m.ials.cg_steps, 1, 1024});
+    Add("models.ials.init_std", Double(&m.ials.init_std, 0, 10));
+    Add("models.svd.factors", {Field::kInt, &m.svd.factors, 1, 1024});
+    Add("models.svd.epochs", {Field::kInt, &m.svd.epochs, 1, 10000});
+    Add("models.svd.lr", Double(&m.svd.lr, 0, 10));
+    Add("models.svd.reg", Double(&m.svd.reg, 0, 1e6));
+    Add("models.svd.init_mean", Double(&m.svd.init_mean, -10, 10));
+    Add("models.svd.init_std", Double(&m.svd.init_std, 0, 10));
+    Add("models.svd.biased", {Field::kBool, &m.svd.biased});
+    Add("models.svd.schedule", {Field::kChoice, &m.svd.schedule, 0, 0, {"blocks", "serial"}});
+    Add("models.content.genre_weight", Double(&m.content.genre_weight, 0, 1e6));
+    Add("models.content.people_weight", Double(&m.content.people_weight, 0, 1e6));
+    Add("models.content.year_weight", Double(&m.content.year_weight, 0, 1e6));
+    Add("models.content.language_weight", Double(&m.content.language_weight, 0, 1e6));
+    Add("models.content.min_rating", Double(&m.content.min_rating, 0, 10));
+    Add("models.popularity.prior_count", Double(&m.popularity.prior_count, 0, 1e9));
+    Add("models.popularity.half_life_days", Double(&m.popularity.half_life_days, 0, 1e6));
+    Add("models.hybrid.collaborative_weight", Double(&m.hybrid.collaborative_weight, 0, 1e6));
+    Add("models.hybrid.content_weight", Double(&m.hybrid.content_weight, 0, 1e6));
+    Add("models.hybrid.popularity_weight", Double(&m.hybrid.popularity_weight, 0, 1e6));
+    Add("models.hybrid.cold_start_ratings", {Field::kInt, &m.hybrid.cold_start_ratings, 0, 1000000});
+    Add("models.hybrid.warm_ratings", {Field::kInt, &m.hybrid.warm_ratings, 0, 1000000});
+  }
+
   void Add(const std::string& key, Field f) {
     fields_.emplace(key, std::move(f));
     for (size_t p = key.find('.'); p != std::string::npos; p = key.find('.', p + 1)) {
@@ -169,6 +219,34 @@ class ConfigReader {
       }
       return;
     }
+    if (f.kind == Field::kChoiceList) {
+      std::vector<std::string> list;
+      auto add = [&](std::string item) {
+        std::transform(item.begin(), item.end(), item.begin(), ::tolower);
+        if (std::find(f.choices.begin(), f.choices.end(), item) == f.choices.end()) {
+          std::string all;
+          for (const auto& c : f.choices) all += (all.empty() ? "" : ", ") + c;
+          throw UsageError(where + "'" + item + "' is not one of " + all);
+        }
+        if (std::find(list.begin(), list.end(), item) != list.end()) {
+          throw UsageError(where + "'" + item + "' is listed twice");
+        }
+        list.push_back(std::move(item));
+      };
+      if (v.IsScalar()) {
+        std::istringstream ss(v.Scalar());
+        for (std::string item; ss >> item;) add(item);
+      } else if (v.IsSequence()) {
+        for (const auto& item : v) {
+          if (!item.IsScalar()) throw UsageError(where + "expected a list of names");
+          add(item.Scalar());
+        }
+      } else if (!v.IsNull()) {
+        throw UsageError(where + "expected a list of names");
+      }
+      *static_cast<std::vector<std::string>*>(f.target) = std::move(list);
+      return;
+    }
     if (!v.IsScalar()) throw UsageError(where + "expected a single value");
     const std::string s = v.Scalar();
     switch (f.kind) {
@@ -219,7 +297,27 @@ class ConfigReader {
       case Field::kString:
         *static_cast<std::string*>(f.target) = s;
         break;
+      case Field::kDouble: {
+        double x = 0;
+        size_t used = 0;
+        try {
+          x = std::stod(s, &used);
+        } catch (...) {
+          used = 0;
+        }
+        if (used == 0 || used != s.size() || !std::isfinite(x)) {
+          throw UsageError(where + "expected a number, got '" + s + "'");
+        }
+        if (x < f.lo || x > f.hi) {
+          std::ostringstream range;
+          range << "[" << f.lo << ", " << f.hi << "]";
+          throw UsageError(where + "value " + s + " is out of range " + range.str());
+        }
+        *static_cast<double*>(f.target) = x;
+        break;
+      }
       case Field::kStageList:
+      case Field::kChoiceList:
         break;
     }
   }
@@ -229,6 +327,9 @@ class ConfigReader {
   std::map<std::string, Field> fields_;
   std::set<std::string> sections_;
   std::map<std::string, RuleSetting>* rules_ = nullptr;
+
+ public:
+  int models_seed_ = 42;  // models.seed, copied into ModelsConfig::seed after reading
 };
 
 }  // namespace
@@ -273,6 +374,7 @@ PipelineConfig LoadConfig(const std::filesystem::path& file) {
   cfg.reports_dir = (base / cfg.reports_dir).lexically_normal().string();
   ConfigReader reader(file, cfg);
   reader.Read();
+  cfg.models.seed = static_cast<uint64_t>(reader.models_seed_);
   if (cfg.sources.movies.empty()) {
     throw UsageError(file.string() + ": data_sources.csv_files.movies is required");
   }

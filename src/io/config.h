@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/model_params.h"
+
 namespace movierec::io {
 
 struct SourcesConfig {
@@ -47,6 +49,7 @@ struct PipelineConfig {
   std::string eval_split = "time:0.2";  // evaluation.split, saved with the rating matrix
   int eval_seed = 42;                   // evaluation.seed
   int eval_k = 10;                      // evaluation.k: cut-off of the ranking metrics
+  ModelsConfig models;                // models.*: algorithms and their hyperparameters
   std::string device = "auto";        // compute.device: auto | cpu | gpu | gpu:N
   std::string reports_dir = "reports";
   std::string log_level = "info";

@@ -181,6 +181,13 @@ CREATE TABLE IF NOT EXISTS recommendation_cache (
   PRIMARY KEY (user_id, algorithm, model_id, n)
 ) WITHOUT ROWID;
 
+-- Hits and misses of recommendation_cache per algorithm (a miss computes and stores an entry).
+CREATE TABLE IF NOT EXISTS recommendation_cache_stats (
+  algorithm TEXT PRIMARY KEY,
+  hits      INTEGER NOT NULL DEFAULT 0,
+  misses    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS data_quality_reports (
   report_id    INTEGER PRIMARY KEY,
   run_id       INTEGER NOT NULL REFERENCES etl_runs(run_id) ON DELETE CASCADE,

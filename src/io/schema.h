@@ -8,7 +8,7 @@
 
 namespace movierec::io {
 
-// 1: the ETL tables. 2: movie.language_name, models.
+// 1: the ETL tables. 2: movie.language_name, models, recommendation_cache_stats.
 constexpr int kSchemaVersion = 2;
 
 // Creates every table and index that does not exist yet and records the schema version.
