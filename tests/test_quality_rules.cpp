@@ -102,6 +102,8 @@ INSTANTIATE_TEST_SUITE_P(
         RowCase{"movie.title", [](auto& d) { d.movies[0].title = "Two  spaces\t"; }},
         RowCase{"movie.duplicate_id", [](auto& d) { d.movies[1].movie_id = 1; }},
         RowCase{"movie.duplicate_title_year", [](auto& d) { d.movies[1].title = " film 1"; }},
+        // Clean: "Film 1" and "Film 2" differ in a number (the sequel guard).
+        RowCase{"movie.fuzzy_title", [](auto& d) { d.movies[1].title = "Flim 1"; }},
         RowCase{"movie.year_range", [](auto& d) { d.movies[0].year = 1500; }},
         RowCase{"movie.runtime_range", [](auto& d) { d.movies[0].runtime = 5000; }},
         RowCase{"movie.money_range", [](auto& d) { d.movies[0].budget = -5; }},

@@ -83,6 +83,18 @@ const std::vector<RuleDef>& RuleRegistry() {
        S::kFix,
        kFixWarnFail,
        {}},
+      {"movie.fuzzy_title",
+       "movie",
+       "no two movies at most a year apart have titles with Jaro-Winkler similarity of at least "
+       "report_threshold (sequels, and movies whose other values contradict, left out). fix: a "
+       "pair at merge_threshold whose titles are spelling variants, with years at most "
+       "merge_year_gap apart and the same genres, is merged into the lower id (movie_redirect); "
+       "the rest are reported as candidates",
+       S::kFix,
+       kFixWarnFail,
+       {{"report_threshold", 0.92, 0.5, 1, "lowest similarity reported as a candidate"},
+        {"merge_threshold", 0.97, 0.5, 1, "lowest similarity merged (severity fix)"},
+        {"merge_year_gap", 0, 0, 1, "merged only when the years are at most this far apart"}}},
       {"movie.year_range",
        "movie",
        "release year in [min_year, this year + max_years_ahead] (fix: date dropped)",

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <unordered_set>
 
 #include "etl/field_parse.h"
+#include "etl/title_similarity.h"
 #include "io/input_file.h"
 
 namespace movierec::etl {
@@ -167,6 +169,108 @@ bool IsCastId(const std::string& s) {
          });
 }
 
+// Merges movies into others. `redirect` maps a merged id to the id that absorbs it (chains
+// within it are followed). The merged rows leave the catalogue and count as merged rows of the
+// movies file; ratings, credits, tags and links follow the surviving id; the redirects are
+// recorded, and earlier redirects into an id merged now are moved on to its survivor, so every
+// recorded redirect ends at a movie that is still there.
+void ApplyMovieRedirects(ExtractedData& d, std::unordered_map<int64_t, int64_t> redirect,
+                         const std::string& movies_src, std::unordered_set<int64_t>& movie_ids) {
+  std::erase_if(redirect, [](const auto& r) { return r.first == r.second; });
+  if (redirect.empty()) return;
+  for (auto& [from, to] : redirect) {
+    for (size_t hops = 0; hops < redirect.size(); ++hops) {
+      auto it = redirect.find(to);
+      if (it == redirect.end() || it->second == from) break;
+      to = it->second;
+    }
+  }
+  const size_t merged =
+      std::erase_if(d.movies, [&](const Movie& m) { return redirect.count(m.movie_id) > 0; });
+  d.merged[movies_src] += static_cast<int64_t>(merged);
+  auto follow = [&](auto& rows) {
+    for (auto& r : rows) {
+      auto it = redirect.find(r.movie_id);
+      if (it != redirect.end()) r.movie_id = static_cast<decltype(r.movie_id)>(it->second);
+    }
+  };
+  follow(d.ratings);
+  follow(d.credits);
+  follow(d.tags);
+  follow(d.links);
+  for (auto& [from, to] : d.movie_redirects) {
+    auto it = redirect.find(to);
+    if (it != redirect.end()) to = it->second;
+  }
+  for (const auto& [from, to] : redirect) d.movie_redirects.emplace_back(from, to);
+  std::sort(d.movie_redirects.begin(), d.movie_redirects.end());
+  movie_ids.clear();
+  for (const auto& m : d.movies) movie_ids.insert(m.movie_id);
+}
+
+std::string LowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::vector<std::string> LowerSet(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& s : items) out.push_back(LowerAscii(Trim(s)));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool NothingInCommon(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.empty() || b.empty()) return false;
+  std::vector<std::string> x = LowerSet(a), y = LowerSet(b);
+  std::vector<std::string> common;
+  std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(common));
+  return common.empty();
+}
+
+// "tt0114709", "0114709" and "114709" name the same IMDb title.
+std::string ImdbKey(std::string_view id) {
+  id = Trim(id);
+  if (id.size() > 2 && (id[0] == 't' || id[0] == 'T') && (id[1] == 't' || id[1] == 'T')) {
+    id.remove_prefix(2);
+  }
+  while (id.size() > 1 && id.front() == '0') id.remove_prefix(1);
+  return std::string(id);
+}
+
+struct ExternalIds {
+  std::string imdb;
+  std::optional<int64_t> tmdb;
+};
+
+// Why two movies whose titles look alike are different films: a value both rows have and that
+// disagrees. Empty when nothing contradicts.
+std::string Contradiction(const Movie& a, const ExternalIds& ia, const Movie& b,
+                          const ExternalIds& ib) {
+  if (!ia.imdb.empty() && !ib.imdb.empty() && ia.imdb != ib.imdb) return "IMDb ids differ";
+  if (ia.tmdb && ib.tmdb && *ia.tmdb != *ib.tmdb) return "TMDB ids differ";
+  if (a.runtime && b.runtime && std::abs(*a.runtime - *b.runtime) > 5) return "runtimes differ";
+  auto lang = [](const std::string& s) { return LowerAscii(Trim(s.substr(0, s.find('-')))); };
+  if (!a.original_language.empty() && !b.original_language.empty() &&
+      lang(a.original_language) != lang(b.original_language)) {
+    return "original languages differ";
+  }
+  if (NothingInCommon(a.genres, b.genres)) return "no genre in common";
+  if (NothingInCommon(a.cast_ids, b.cast_ids)) return "no cast in common";
+  if (NothingInCommon(a.production_companies, b.production_companies)) {
+    return "no production company in common";
+  }
+  return {};
+}
+
+// Score for messages: three decimals, so that a candidate never reads as the merge threshold.
+std::string Score(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", std::floor(v * 1000) / 1000);
+  return buf;
+}
 }  // namespace
 
 bool RepairUtf8(std::string& s) {
@@ -358,25 +462,102 @@ std::vector<QualityResult> Validate(ExtractedData& d, const ValidateOptions& opt
         if (run.severity() == Severity::kFix) redirect.emplace(m.movie_id, it->second);
       }
     }
-    if (!redirect.empty()) {
-      std::erase_if(d.movies, [&](const Movie& m) { return redirect.count(m.movie_id) > 0; });
-      d.merged[movies_src] += static_cast<int64_t>(redirect.size());
-      auto follow = [&](auto& rows) {
-        for (auto& r : rows) {
-          auto it = redirect.find(r.movie_id);
-          if (it != redirect.end()) r.movie_id = static_cast<decltype(r.movie_id)>(it->second);
-        }
-      };
-      follow(d.ratings);
-      follow(d.credits);
-      follow(d.tags);
-      follow(d.links);
-      for (const auto& [from, to] : redirect) d.movie_redirects.emplace_back(from, to);
-      std::sort(d.movie_redirects.begin(), d.movie_redirects.end());
-      movie_ids.clear();
-      for (const auto& m : d.movies) movie_ids.insert(m.movie_id);
-    }
+    ApplyMovieRedirects(d, std::move(redirect), movies_src, movie_ids);
     results.push_back(run.Finish());
+  }
+
+  // movie.fuzzy_title: one film under two ids with slightly different titles ("Amélie" and
+  // "Amelie", "The Matrix" and "Matrix, The", a typo), by Jaro-Winkler on normalised titles
+  // (etl/title_similarity.h) among movies whose years are at most one apart. Pairs that differ in
+  // a number (sequels) or whose other values contradict (Contradiction) are not reported; pairs
+  // the exact rule above reports are left to it. fix (the default) merges a pair into the lower
+  // id, the way the exact rule merges, when it scores at least merge_threshold, its titles are
+  // spelling variants (IsSpellingVariant), its years are at most merge_year_gap apart and it has
+  // the same genres where both list them; merged pairs chain, a group keeping its lowest id.
+  // Every other pair is a candidate, reported only. warn reports every pair; fail stops on any.
+  if (enabled("movie.fuzzy_title")) {
+    RuleRun run(&d, opt, "movie.fuzzy_title", "movie", n(d.movies));
+    auto param = [&](const char* k) { return rules.Param("movie.fuzzy_title", k); };
+    FuzzyTitleOptions fo;
+    fo.report_threshold = param("report_threshold");
+    const double merge_threshold = param("merge_threshold");
+    const int merge_year_gap = static_cast<int>(param("merge_year_gap"));
+    std::vector<TitleEntry> entries;
+    entries.reserve(d.movies.size());
+    for (const auto& m : d.movies) entries.push_back(TitleEntry{m.movie_id, m.title, m.year});
+    const std::vector<FuzzyTitlePair> pairs = FindFuzzyTitleCandidates(entries, fo);
+
+    std::unordered_map<int64_t, ExternalIds> ids;
+    if (!pairs.empty()) {
+      for (const auto& l : d.links) {
+        ExternalIds& e = ids[l.movie_id];
+        if (e.imdb.empty()) e.imdb = ImdbKey(l.imdb_id);
+        if (!e.tmdb) e.tmdb = l.tmdb_id;
+      }
+      for (const auto& m : d.movies) {
+        if (m.imdb_id.empty() && !m.tmdb_id) continue;
+        ExternalIds& e = ids[m.movie_id];
+        if (!m.imdb_id.empty()) e.imdb = ImdbKey(m.imdb_id);
+        if (m.tmdb_id) e.tmdb = m.tmdb_id;
+      }
+    }
+    const ExternalIds none;
+    auto ids_of = [&](int64_t id) -> const ExternalIds& {
+      auto it = ids.find(id);
+      return it == ids.end() ? none : it->second;
+    };
+    // Merged pairs join groups; a group merges into its lowest id.
+    std::unordered_map<int64_t, int64_t> parent;
+    auto root = [&](int64_t id) {
+      int64_t r = id;
+      for (auto it = parent.find(r); it != parent.end() && it->second != r; it = parent.find(r)) {
+        r = it->second;
+      }
+      for (int64_t x = id; x != r;) {  // path compression
+        const int64_t up = parent[x];
+        parent[x] = r;
+        x = up;
+      }
+      return r;
+    };
+    int64_t merged_pairs = 0;
+    for (const auto& p : pairs) {
+      const Movie& lo = d.movies[p.low_index];
+      const Movie& hi = d.movies[p.high_index];
+      if (lo.year == hi.year &&
+          NormalizeTitle(lo.title, false) == NormalizeTitle(hi.title, false)) {
+        continue;  // movie.duplicate_title_year's
+      }
+      if (!Contradiction(lo, ids_of(lo.movie_id), hi, ids_of(hi.movie_id)).empty()) continue;
+      const bool merge =
+          run.severity() == Severity::kFix && p.score >= merge_threshold &&
+          std::abs(*lo.year - *hi.year) <= merge_year_gap &&
+          (lo.genres.empty() || hi.genres.empty() || LowerSet(lo.genres) == LowerSet(hi.genres)) &&
+          IsSpellingVariant(lo.title, hi.title);
+      run.Note(movies_src + ":" + std::to_string(hi.line),
+               "movie " + std::to_string(hi.movie_id) + " '" + hi.title + "' ~ movie " +
+                   std::to_string(lo.movie_id) + " '" + lo.title + "' (score " + Score(p.score) +
+                   (merge ? ", merged)" : ", candidate)"));
+      if (!merge) continue;
+      ++merged_pairs;
+      const int64_t a = root(lo.movie_id), b = root(hi.movie_id);
+      parent.emplace(a, a);
+      parent.emplace(b, b);
+      parent[std::max(a, b)] = std::min(a, b);
+    }
+    std::vector<int64_t> grouped;
+    for (const auto& [id, up] : parent) grouped.push_back(id);
+    std::unordered_map<int64_t, int64_t> redirect;
+    for (int64_t id : grouped) {
+      const int64_t r = root(id);
+      if (r != id) redirect.emplace(id, r);
+    }
+    ApplyMovieRedirects(d, std::move(redirect), movies_src, movie_ids);
+    QualityResult q = run.Finish();
+    if (q.rows_failed > 0 && run.severity() == Severity::kFix) {
+      q.action = merged_pairs > 0 ? "fixed" : "warned";
+    }
+    results.push_back(std::move(q));
   }
 
   // Plausible values in the catalogue.
