@@ -11,5 +11,7 @@ using Runner = std::function<int()>;
 
 Runner RegisterGenerate(CLI::App& app);
 Runner RegisterPipeline(CLI::App& app);
+Runner RegisterRecommend(CLI::App& app);
+Runner RegisterEvaluate(CLI::App& app);
 
 }  // namespace movierec::app

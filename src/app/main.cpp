@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   };
   add(app::RegisterGenerate);
   add(app::RegisterPipeline);
+  add(app::RegisterRecommend);
+  add(app::RegisterEvaluate);
 
   try {
     app.parse(argc, argv);

@@ -15,6 +15,7 @@
 #include "etl/transform.h"
 #include "etl/validate.h"
 #include "host/context.h"
+#include "host/model_driver.h"
 #include "io/config.h"
 #include "io/dataset_store.h"
 #include "io/matrix_files.h"
@@ -25,9 +26,7 @@
 namespace movierec::app {
 namespace {
 
-// Stages this version can run; the model stages arrive with the model backends.
-const std::vector<std::string> kAvailable = {"extract", "validate", "transform", "load",
-                                             "finalize"};
+const std::vector<std::string>& kAvailable = io::AllStages();
 
 bool Has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -36,11 +35,7 @@ bool Has(const std::vector<std::string>& v, const std::string& s) {
 std::vector<std::string> ResolveStages(const std::vector<std::string>& requested) {
   std::vector<std::string> stages = requested.empty() ? kAvailable : io::NormalizeStages(requested);
   for (const auto& s : stages) {
-    if (!Has(kAvailable, s)) {
-      throw UsageError("stage '" + s +
-                       "' is not available in this version of movierec "
-                       "(available: extract, validate, transform, load, finalize)");
-    }
+    if (!Has(kAvailable, s)) throw UsageError("unknown stage '" + s + "'");
   }
   // The ETL stages hand rows to each other in memory, so a later one needs the earlier ones in
   // the same run: `--stages extract load` (the original tool's usage) runs validate and
@@ -163,6 +158,7 @@ int RunPipeline(const PipelineOptions& opt) {
   try {
     std::optional<etl::ExtractedData> extracted;
     std::optional<Dataset> dataset;
+    std::optional<RatingMatrix> matrix;  // this run's, when it loaded
     std::vector<QualityResult> quality;
     if (Has(stages, "extract")) {
       StageClock clock(report, "extract");
@@ -245,19 +241,80 @@ int RunPipeline(const PipelineOptions& opt) {
       report.run_id = run_id;
       // The training matrix (CSR, numpy-loadable .npy files) lands beside the database; its
       // manifest names this run, so a reader can tell a matrix from an older load.
-      RatingMatrix matrix = etl::BuildRatingMatrix(*dataset, cfg.Workers());
+      matrix = etl::BuildRatingMatrix(*dataset, cfg.Workers());
       io::SaveMatrixOptions save;
       save.run_id = run_id;
       // The evaluation split rides along, so evaluate and the A/B runs score the same hold-out.
       etl::SplitAssignment split =
-          etl::AssignSplit(matrix, split_spec, static_cast<uint64_t>(cfg.eval_seed), cfg.Workers());
+          etl::AssignSplit(*matrix, split_spec, static_cast<uint64_t>(cfg.eval_seed), cfg.Workers());
       save.splits.push_back(io::StoredSplit{etl::FormatSplitSpec(split_spec),
                                             static_cast<uint64_t>(cfg.eval_seed),
                                             std::move(split.part)});
-      io::SaveRatingMatrix(cfg.database_path, matrix, save);
-      spdlog::info("rating matrix {} x {} ({} ratings) saved to {}", matrix.rows, matrix.cols,
-                   matrix.nnz(), io::MatrixFolderPath(cfg.database_path));
+      io::SaveRatingMatrix(cfg.database_path, *matrix, save);
+      spdlog::info("rating matrix {} x {} ({} ratings) saved to {}", matrix->rows, matrix->cols,
+                   matrix->nnz(), io::MatrixFolderPath(cfg.database_path));
       clock.Done(ls.rows, ls.rows);
+    }
+    if (Has(stages, "train") || Has(stages, "score")) {
+      // The matrix this run loaded, or the one saved beside the database by an earlier load.
+      std::optional<int64_t> data_run_id;
+      if (matrix) {
+        data_run_id = report.run_id;
+      } else {
+        if (!std::filesystem::exists(cfg.database_path)) {
+          throw UsageError("train/score: no database at " + cfg.database_path +
+                           "; run the ETL stages (extract ... load) first");
+        }
+        io::LoadMatrixOptions lo;
+        lo.workers = cfg.Workers();
+        lo.build_csc = false;
+        lo.load_splits = false;
+        io::LoadedRatingMatrix loaded = io::LoadRatingMatrix(cfg.database_path, lo);
+        data_run_id = loaded.manifest.run_id;
+        matrix = std::move(loaded.csr);
+      }
+      io::Database db(cfg.database_path);
+      io::EnsureSchema(db);
+      if (!report.run_id) {
+        io::RunRecord run;
+        run.started_at = report.started_at;
+        run.status = "success";
+        run.config_hash = report.config_hash;
+        run.stages = StagesJoined(stages);
+        run.device = report.device;
+        report.run_id = io::InsertRun(db, run);
+      }
+      ModelRunOptions mo;
+      mo.db_path = cfg.database_path;
+      mo.data_run_id = data_run_id;
+      mo.progress = cfg.progress;
+      if (Has(stages, "train")) {
+        StageClock clock(report, "train");
+        if (dataset) {  // the ratings are in SQLite and the matrix now; free them for training
+          dataset->ratings.clear();
+          dataset->ratings.shrink_to_fit();
+        }
+        const CscMatrix csc = ToCsc(*matrix, cfg.Workers());
+        for (const TrainedModel& t : TrainModels(ctx, db, *matrix, csc, cfg.models, mo)) {
+          report.models.push_back(
+              {{"stage", "train"}, {"algorithm", t.algorithm}, {"model_id", t.model_id},
+               {"seconds", t.seconds}});
+        }
+        clock.Done(matrix->nnz(), static_cast<int64_t>(cfg.models.algorithms.size()));
+      }
+      if (Has(stages, "score")) {
+        StageClock clock(report, "score");
+        int64_t rows = 0;
+        for (const ScoredAlgorithm& a : ScoreModels(ctx, db, *matrix, cfg.models, mo)) {
+          report.models.push_back({{"stage", "score"},
+                                   {"algorithm", a.algorithm},
+                                   {"model_id", a.model_id},
+                                   {"rows", a.rows},
+                                   {"seconds", a.seconds}});
+          rows += a.rows;
+        }
+        clock.Done(matrix->rows, rows);
+      }
     }
     report.finished_at = io::UnixNow();
     if (Has(stages, "finalize")) {
@@ -276,9 +333,12 @@ int RunPipeline(const PipelineOptions& opt) {
         run.stages = StagesJoined(stages);
         run.device = report.device;
         nlohmann::json j = report.ToJson();
-        run.counts_json =
-            nlohmann::json{{"sources", j["sources"]}, {"rating_histogram", j["rating_histogram"]}}
-                .dump();
+        // Only a run that loaded data sets the history the next run's drift rules compare with.
+        if (!report.sources.empty()) {
+          run.counts_json = nlohmann::json{{"sources", j["sources"]},
+                                           {"rating_histogram", j["rating_histogram"]}}
+                                .dump();
+        }
         run.timings_json = j["stages"].dump();
         run.report_path = report_path;
         io::UpdateRun(db, report.run_id, run);
@@ -291,6 +351,22 @@ int RunPipeline(const PipelineOptions& opt) {
     report.status = "failed";
     report.error = e.what();
     report.finished_at = io::UnixNow();
+    if (report.run_id) {
+      try {  // the run's row (train/score after a load) says it failed
+        io::Database db(cfg.database_path);
+        io::RunRecord run;
+        run.started_at = report.started_at;
+        run.finished_at = report.finished_at;
+        run.status = "failed";
+        run.config_hash = report.config_hash;
+        run.stages = StagesJoined(stages);
+        run.device = report.device;
+        run.error = report.error;
+        io::UpdateRun(db, report.run_id, run);
+      } catch (const std::exception& inner) {
+        spdlog::warn("cannot mark run {} failed: {}", report.run_id, inner.what());
+      }
+    }
     try {
       report_path = report.Write(cfg.reports_dir);
       spdlog::error("pipeline failed; report written to {}", report_path);

@@ -61,6 +61,7 @@ struct TopNLists {
 struct TopNTuning {
   int64_t user_block = 0;  // users per tile; 0: the default (256)
   int64_t item_block = 0;  // items per tile; 0: the default (4096)
+  bool no_avx2 = false;    // use the SSE2 (or portable) pre-filter even where AVX2 exists
 };
 
 // Dispatches on the context: the CPU path (OpenBLAS sgemm per tile, OpenMP over user tiles,

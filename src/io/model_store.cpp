@@ -117,6 +117,67 @@ std::string ModelParamsJson(const std::string& algorithm, const ModelsConfig& co
   return ParamsOf(algorithm, config).dump();
 }
 
+ModelsConfig ModelsConfigFromParams(const std::string& algorithm, const std::string& params_json,
+                                    ModelsConfig c) {
+  json p;
+  try {
+    p = json::parse(params_json);
+  } catch (const json::exception& e) {
+    throw Error("the " + algorithm + " model's params_json is not JSON: " + e.what());
+  }
+  auto get = [&](const char* key, auto& field) {
+    if (p.contains(key)) field = p.at(key).get<std::decay_t<decltype(field)>>();
+  };
+  try {
+    if (p.contains("seed")) c.seed = p.at("seed").get<uint64_t>();
+    if (algorithm == "als") {
+      get("factors", c.als.factors);
+      get("iterations", c.als.iterations);
+      get("regularization", c.als.regularization);
+      get("biases", c.als.biases);
+      get("init_std", c.als.init_std);
+    } else if (algorithm == "ials") {
+      get("factors", c.ials.factors);
+      get("iterations", c.ials.iterations);
+      get("regularization", c.ials.regularization);
+      get("alpha", c.ials.alpha);
+      get("confidence", c.ials.confidence);
+      get("epsilon", c.ials.epsilon);
+      get("solver", c.ials.solver);
+      get("cg_steps", c.ials.cg_steps);
+      get("init_std", c.ials.init_std);
+    } else if (algorithm == "svd") {
+      get("factors", c.svd.factors);
+      get("epochs", c.svd.epochs);
+      get("lr", c.svd.lr);
+      get("reg", c.svd.reg);
+      get("init_mean", c.svd.init_mean);
+      get("init_std", c.svd.init_std);
+      get("biased", c.svd.biased);
+      get("schedule", c.svd.schedule);
+    } else if (algorithm == "content") {
+      get("genre_weight", c.content.genre_weight);
+      get("people_weight", c.content.people_weight);
+      get("year_weight", c.content.year_weight);
+      get("language_weight", c.content.language_weight);
+      get("min_rating", c.content.min_rating);
+    } else if (algorithm == "popularity") {
+      get("prior_count", c.popularity.prior_count);
+      get("half_life_days", c.popularity.half_life_days);
+    } else if (algorithm == "hybrid") {
+      get("collaborative", c.collaborative);
+      get("collaborative_weight", c.hybrid.collaborative_weight);
+      get("content_weight", c.hybrid.content_weight);
+      get("popularity_weight", c.hybrid.popularity_weight);
+      get("cold_start_ratings", c.hybrid.cold_start_ratings);
+      get("warm_ratings", c.hybrid.warm_ratings);
+    }
+  } catch (const json::exception& e) {
+    throw Error("the " + algorithm + " model's params_json: " + e.what());
+  }
+  return c;
+}
+
 std::string ModelsFolderPath(const std::string& db_path) { return db_path + ".models"; }
 
 int64_t SaveModel(Database& db, const std::string& db_path, ModelRecord record,

@@ -31,6 +31,12 @@ namespace movierec::io {
 // The parameters of one algorithm as a JSON object (what `models.params_json` holds).
 std::string ModelParamsJson(const std::string& algorithm, const ModelsConfig& config);
 
+// The inverse: `base` with the algorithm's parameters replaced by those recorded in
+// params_json (keys it lacks keep base's values), so a stored model is served with the
+// parameters it was trained with.
+ModelsConfig ModelsConfigFromParams(const std::string& algorithm, const std::string& params_json,
+                                    ModelsConfig base = {});
+
 struct ModelRecord {
   int64_t model_id = 0;
   std::string algorithm;

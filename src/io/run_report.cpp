@@ -79,6 +79,7 @@ nlohmann::json RunReport::ToJson() const {
   j["quarantine"] = {{"total", rejected_total}, {"sample", rej}};
   j["warnings"] = warnings;
   j["rating_histogram"] = rating_histogram;
+  j["models"] = models;
   return j;
 }
 

@@ -35,6 +35,7 @@ struct RunReport {
   int64_t rejected_total = 0;
   std::vector<std::string> warnings;
   std::vector<double> rating_histogram;  // shares of 0.5 .. 5.0 in the loaded ratings
+  nlohmann::json models = nlohmann::json::array();  // trained / scored models, one object each
 
   nlohmann::json ToJson() const;
   // Writes <dir>/pipeline_report_<yyyymmdd_hhmmss>_<run>.json; returns the path.
