@@ -34,6 +34,7 @@ case "$what" in
 database: {path: bench.db}
 data_sources: {csv_files: {movies: Movies.csv, ratings: Ratings.csv, persons: Persons.csv, imdb: imdb_top_1000.csv}}
 reports: {directory: reports}
+pipeline: {stages: [extract, validate, transform, load, finalize]}
 YAML
     rm -f "$data/bench.db" "$data/bench.db-wal" "$data/bench.db-shm"
     /usr/bin/time -f "pipeline: %e s wall, %M KiB peak RSS" \
