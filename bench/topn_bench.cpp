@@ -1,6 +1,6 @@
 // Times all-user top-N scoring (host/topn.h, CPU path) on the MovieLens-20M shape with random
 // factors and a random exclusion matrix, next to plain cblas_sgemm on the same data as the
-// ceiling. Prints one JSON object per line. Used by `scripts/bench.sh` and bench/RESULTS.md.
+// ceiling. Prints one JSON object per line (figures for bench/RESULTS.md).
 //   topn_bench [--users 138000 --items 27000 --dim 64 --n 10 --rated 145 --threads 2]
 //              [--user-block B --item-block B --repeat 3 --seed 42 --skip-sgemm]
 #include <cblas.h>
@@ -204,11 +204,12 @@ int main(int argc, char** argv) {
   }
 
   // Ceiling 2: the scorer's own tiles without the selection: each of `threads` threads runs
-  // single-threaded sgemm on 256 x 4096 tiles (or --user-block x --item-block) into its own
-  // buffer, over the first 16384 users x all items.
+  // single-threaded sgemm on tiles of the scorer's shape into its own buffer, over the first
+  // 16384 users x all items.
   {
-    const int64_t ub = user_block > 0 ? user_block : 256;
-    const int64_t ib = std::min<int64_t>(item_block > 0 ? item_block : 4096, items);
+    const int64_t ub = user_block > 0 ? user_block : TopNTuning::kDefaultUserBlock;
+    const int64_t ib =
+        std::min<int64_t>(item_block > 0 ? item_block : TopNTuning::kDefaultItemBlock, items);
     const int64_t m = std::min<int64_t>(16384, users);
     const int64_t blocks = (m + ub - 1) / ub;
     const double f = 2.0 * static_cast<double>(m) * static_cast<double>(items) * dim;

@@ -245,11 +245,18 @@ TEST(TopN, IdenticalForEveryThreadCount) {
   p.v = RealVectors(rng, p.items, p.dim);
   p.has_exclude = true;
   p.exclude = RandomExclusion(rng, p.users, p.items, 0.1, 0.1, 0.01);
-  for (const TopNTuning& t : {TopNTuning{}, TopNTuning{5, 37}, TopNTuning{64, 256}}) {
-    const TopNLists one = ScoreTopN(Cpu(1), p.View(), t);
-    for (int threads : {2, 3, 4, 8}) {
-      ExpectSameLists(ScoreTopN(Cpu(threads), p.View(), t), one,
-                      "threads " + std::to_string(threads));
+  for (bool some_inactive : {false, true}) {
+    if (some_inactive) {  // the block's user vectors are then gathered into a thread's buffer
+      p.user_active.resize(static_cast<size_t>(p.users));
+      for (auto& a : p.user_active) a = rng() % 3 != 0;
+    }
+    for (const TopNTuning& t : {TopNTuning{}, TopNTuning{5, 37}, TopNTuning{64, 256}}) {
+      const TopNLists one = ScoreTopN(Cpu(1), p.View(), t);
+      for (int threads : {2, 3, 4, 8}) {
+        ExpectSameLists(
+            ScoreTopN(Cpu(threads), p.View(), t), one,
+            "threads " + std::to_string(threads) + (some_inactive ? ", some users inactive" : ""));
+      }
     }
   }
 }

@@ -1,17 +1,18 @@
 // All-user top-N scoring, the one path every algorithm's recommendations go through: scores are
 // dot products of a user vector and an item vector (factor models, content profiles, popularity
 // and hybrid blends all reduce to that, see host/scoring_vectors.h), computed by blocked GEMM on
-// user x item tiles with the per-row top-N selection done inside the tile, so the users x item
+// user x item tiles with the per-row top-N selection done inside the tile, so the users x items
 // score matrix never exists.
 //
 // CPU path (host/topn_cpu.cpp): the active users are cut into blocks of `user_block`; OpenMP
 // threads (ctx.threads, dynamic schedule) take one block at a time. For each tile of
 // `item_block` items one single-threaded cblas_sgemm writes the block's scores into a per-thread
-// buffer (sized to stay in the core's L2/L3); each user row of the tile then has its rated and
-// disallowed items masked (a merge walk along the user's sorted CSR row, no hashing), and only
-// scores above the user's current N-th best (a vectorised pre-filter) are offered to that user's
-// kernels::TopKHeap, which lives across the block's item tiles. Memory beyond the output is
-// about threads x user_block x (item_block + n) x 8 bytes.
+// buffer (2 MiB by default, L2/L3-sized); each user row of the tile then goes through a
+// vectorised pre-filter (only scores above the user's current N-th best pass), and the few
+// survivors are checked against item_allowed and the user's rated items (a cursor along the
+// sorted CSR row, no hashing) and offered to the user's kernels::TopKHeap, which lives across
+// the block's item tiles. Memory beyond the output: per thread, user_block x item_block x 4
+// bytes of scores plus user_block x n x 8 bytes of heaps.
 #pragma once
 
 #include <cstdint>
@@ -52,15 +53,17 @@ struct TopNLists {
   std::vector<int32_t> counts;  // users
 };
 
-// Tile sizes of the CPU path. The defaults are measured (see topn_cpu.cpp and bench/RESULTS.md);
-// tests shrink them to reach every path on small problems. For a given tuning the result is
-// bit-for-bit the same for every thread count. Across tunings the selection rule is the same,
-// but sgemm may round a dot product differently for a differently shaped tile (its edge kernels
-// sum in another order), so near-equal scores can swap; with exactly representable dot products
-// (e.g. small integer vectors) the lists are identical for every tuning.
+// Tile sizes of the CPU path. The defaults are measured (bench/topn_bench, see topn_cpu.cpp); tests
+// shrink them to reach every path on small problems. For a given tuning the result is bit-for-bit
+// the same for every thread count. Across tunings the selection rule is the same, but sgemm may
+// round a dot product differently in a differently shaped tile (its edge kernels sum in another
+// order), so near-equal scores can swap; with exactly representable dot products (e.g. small
+// integer vectors) the lists are identical for every tuning.
 struct TopNTuning {
-  int64_t user_block = 0;  // users per tile; 0: the default (256)
-  int64_t item_block = 0;  // items per tile; 0: the default (4096)
+  static constexpr int64_t kDefaultUserBlock = 512;
+  static constexpr int64_t kDefaultItemBlock = 1024;
+  int64_t user_block = 0;  // users per tile; 0: kDefaultUserBlock
+  int64_t item_block = 0;  // items per tile; 0: kDefaultItemBlock
   bool no_avx2 = false;    // use the SSE2 (or portable) pre-filter even where AVX2 exists
 };
 

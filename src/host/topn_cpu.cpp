@@ -9,9 +9,9 @@
 // exact, never a guess, and NaN fails it as it should. Only the few scores that pass it (about
 // n ln(items / n) per user on random data) are then checked against the item mask and the
 // user's rated items: the user's sorted CSR row is walked alongside, a cursor that only moves
-// forward (a binary search from the cursor), so an unrated row costs nothing and the tile is
-// never written. (Masking rated items in the tile first, a merge walk per row and tile, cost
-// about 5 % of the run on the MovieLens-20M shape, mostly cache misses on the CSR row.)
+// forward, so the tile is never written and a tile with no survivor never touches the CSR row.
+// (Masking rated items in the tile first, a merge walk per row and tile, cost about 5 % of the run
+// on the MovieLens-20M shape, mostly cache misses on the CSR row.)
 //
 // Threads: an OpenMP team of ctx.threads takes user blocks dynamically. Every thread sets its
 // own nthreads ICV to 1 (task-local, nothing leaks out of the region), so the OpenMP build of
@@ -23,19 +23,20 @@
 // Determinism: block boundaries depend only on the active users and the tuning, never on the
 // thread that runs a block, and the heap's order is total, so the output is identical for
 // every thread count.
-#include <cblas.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <vector>
 
+#include "host/blas.h"
 #include "host/topn.h"
 #include "kernels/topk.h"
 
-#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__x86_64__)
 #include <immintrin.h>
 #define MOVIEREC_TOPN_X86 1
 #endif
@@ -46,12 +47,16 @@ TopNLists ScoreTopNCpu(const Context& ctx, const ScoringProblem& problem, const 
 
 namespace {
 
-// Measured with bench/topn_bench on the MovieLens-20M shape (138k users x 27k items, dim 64,
-// 2 threads); see bench/RESULTS.md. A 256 x 4096 tile is 4 MiB of scores per thread.
-constexpr int64_t kDefaultUserBlock = 256;
-constexpr int64_t kDefaultItemBlock = 4096;
+// Default tile: TopNTuning::kDefaultUserBlock x kDefaultItemBlock = 512 x 1024, 2 MiB of scores
+// per thread. On the MovieLens-20M shape (138k users x 27k items, dim 64, 2 threads, project
+// VM) every tile from 256 x 1024 to 1024 x 1024 and 512 x 2048 was within the VM's noise
+// (about 5 %); 128-user blocks lose ~5 % (each call repacks its item tile, a cost per user
+// block), 1024 x 4096 (16 MiB per thread) ~20 %.
 constexpr int64_t kMaxUserBlock = int64_t{1} << 20;
 constexpr int64_t kMaxItemBlock = int64_t{1} << 30;
+
+constexpr int64_t kPrefetchRows = 4;
+constexpr size_t kAlignFloats = 16;  // 64 bytes
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
@@ -64,8 +69,7 @@ struct Candidates {
 
   bool Admits(int32_t item) {
     if (allowed != nullptr && allowed[item] == 0) return false;
-    if (next == end || *next > item) return true;
-    next = std::lower_bound(next, end, item);
+    while (next != end && *next < item) ++next;  // sequential: the prefetcher keeps up
     return next == end || *next != item;
   }
 };
@@ -164,8 +168,9 @@ void OfferRow(const float* row, int64_t len, int32_t first_item, kernels::TopKHe
 // One thread's buffers, allocated before the parallel region (so allocation failures throw on
 // the calling thread).
 struct Workspace {
-  std::vector<float> tile;          // user_block x item_block scores
-  std::vector<float> user_rows;     // user_block x dim, gathered active users (when some aren't)
+  std::vector<float> tile;               // user_block x item_block scores
+  std::vector<float> user_rows_storage;  // user_block x dim + kAlignFloats
+  float* user_rows = nullptr;       // gathered active users (when some aren't), 64-byte aligned
   std::vector<float> heap_scores;   // user_block x capacity
   std::vector<int32_t> heap_items;  // user_block x capacity
   std::vector<kernels::TopKHeap> heaps;
@@ -196,10 +201,10 @@ void ScoreBlock(const Plan& plan, int64_t block, Workspace& ws) {
       a = p.user_vectors + first * dim;
     } else {
       for (int64_t r = 0; r < rows; ++r) {
-        std::memcpy(ws.user_rows.data() + r * dim, p.user_vectors + user_of(r) * dim,
+        std::memcpy(ws.user_rows + r * dim, p.user_vectors + user_of(r) * dim,
                     static_cast<size_t>(dim) * sizeof(float));
       }
-      a = ws.user_rows.data();
+      a = ws.user_rows;
     }
   }
   const RatingMatrix* ex = p.exclude;
@@ -219,12 +224,14 @@ void ScoreBlock(const Plan& plan, int64_t block, Workspace& ws) {
   for (int64_t i0 = 0; i0 < p.items; i0 += plan.item_block) {
     const int64_t cols = std::min(plan.item_block, p.items - i0);
     if (dim > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(rows),
-                  static_cast<blasint>(cols), static_cast<blasint>(dim), 1.0f, a,
-                  static_cast<blasint>(dim), p.item_vectors + i0 * dim, static_cast<blasint>(dim),
-                  0.0f, tile, static_cast<blasint>(cols));
+      blas::Sgemm(blas::Transpose::kNo, blas::Transpose::kYes, static_cast<int>(rows),
+                  static_cast<int>(cols), dim, 1.0f, a, dim, p.item_vectors + i0 * dim, dim, 0.0f,
+                  tile, static_cast<int>(cols));
     }  // dim 0: the tile holds zeros from the start and is never written
     for (int64_t r = 0; r < rows; ++r) {
+      // The rated-items cursor of a row a few ahead: its first survivor would otherwise wait on
+      // a cache miss (the tile evicts the block's CSR rows between tiles).
+      if (r + kPrefetchRows < rows) __builtin_prefetch(ws.candidates[r + kPrefetchRows].next);
       OfferRow(tile + r * cols, cols, static_cast<int32_t>(i0), ws.heaps[r], ws.candidates[r],
                plan.avx2);
     }
@@ -249,13 +256,13 @@ void ScoreBlock(const Plan& plan, int64_t block, Workspace& ws) {
 class PthreadsBlasSingleThreaded {
  public:
   PthreadsBlasSingleThreaded() {
-    if (openblas_get_parallel() == 1) {
-      saved_ = openblas_get_num_threads();
-      openblas_set_num_threads(1);
+    if (blas::Parallel() == 1) {
+      saved_ = blas::Threads();
+      blas::SetThreads(1);
     }
   }
   ~PthreadsBlasSingleThreaded() {
-    if (saved_ > 0) openblas_set_num_threads(saved_);
+    if (saved_ > 0) blas::SetThreads(saved_);
   }
   PthreadsBlasSingleThreaded(const PthreadsBlasSingleThreaded&) = delete;
   PthreadsBlasSingleThreaded& operator=(const PthreadsBlasSingleThreaded&) = delete;
@@ -288,10 +295,10 @@ TopNLists ScoreTopNCpu(const Context& ctx, const ScoringProblem& p, const TopNTu
 
   Plan plan{&p, &active, n_active, 0, 0, !tuning.no_avx2 && CpuHasAvx2(), &out};
   plan.user_block = std::clamp<int64_t>(
-      tuning.user_block > 0 ? tuning.user_block : kDefaultUserBlock, 1, kMaxUserBlock);
+      tuning.user_block > 0 ? tuning.user_block : TopNTuning::kDefaultUserBlock, 1, kMaxUserBlock);
   plan.user_block = std::min(plan.user_block, n_active);
   plan.item_block = std::clamp<int64_t>(
-      tuning.item_block > 0 ? tuning.item_block : kDefaultItemBlock, 1, kMaxItemBlock);
+      tuning.item_block > 0 ? tuning.item_block : TopNTuning::kDefaultItemBlock, 1, kMaxItemBlock);
   plan.item_block = std::min(plan.item_block, p.items);
   const int64_t blocks = (n_active + plan.user_block - 1) / plan.user_block;
   const int threads =
@@ -302,7 +309,15 @@ TopNLists ScoreTopNCpu(const Context& ctx, const ScoringProblem& p, const TopNTu
   for (Workspace& ws : spaces) {
     const auto ub = static_cast<size_t>(plan.user_block);
     ws.tile.resize(ub * static_cast<size_t>(plan.item_block));  // zeros: the dim-0 scores
-    if (!active.empty()) ws.user_rows.resize(ub * static_cast<size_t>(p.dim));
+    if (!active.empty()) {
+      // Every thread's buffer at the same alignment, so a block's sgemm inputs look the same
+      // whichever thread gathers them (the thread-count determinism must not hang on whether
+      // a BLAS kernel's result depends on alignment).
+      ws.user_rows_storage.resize(ub * static_cast<size_t>(p.dim) + kAlignFloats);
+      void* raw = ws.user_rows_storage.data();
+      size_t space = ws.user_rows_storage.size() * sizeof(float);
+      ws.user_rows = static_cast<float*>(std::align(64, sizeof(float), raw, space));
+    }
     ws.heap_scores.resize(ub * static_cast<size_t>(capacity));
     ws.heap_items.resize(ub * static_cast<size_t>(capacity));
     ws.heaps.reserve(ub);
