@@ -40,7 +40,7 @@ struct SvdParams {
   double init_std = 0.1;
   bool biased = true;
   // blocks: LIBMF-style block scheduling, deterministic for any thread count;
-  // serial: one thread, Surprise's visiting order (shuffled once per epoch).
+  // serial: one thread, a fixed order every epoch (CSR order), no shuffling, as Surprise.
   std::string schedule = "blocks";
 };
 

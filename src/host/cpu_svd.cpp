@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
 #include <numeric>
 #include <string>
 #include <utility>
@@ -91,18 +94,46 @@ void SeededShuffle(std::vector<T>& v, Rng& rng) {
   }
 }
 
-// Row r of `m` (rows x k) ~ Normal(mean, std) from stream (seed, tag, r): independent of how rows
-// are split among threads.
-void InitFactors(std::vector<float>& m, int64_t rows, int k, double mean, double std_dev,
-                 uint64_t seed, Stream tag, int threads) {
-  m.resize(static_cast<size_t>(rows) * k);
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
-    Rng rng(seed, tag, static_cast<uint64_t>(r));
-    float* row = m.data() + r * k;
-    for (int f = 0; f < k; ++f) row[f] = static_cast<float>(mean + std_dev * rng.Normal());
+// Factor rows while training: every row starts on its own 64-byte cache line (the stride is k
+// rounded up to 16 floats, the padding zero), so threads updating rows that are neighbours in
+// memory but sit in different blocks never write to the same line.
+class PaddedRows {
+ public:
+  PaddedRows(int64_t rows, int k) : rows_(rows), k_(k), stride_((k + 15) / 16 * 16) {
+    const size_t bytes = std::max<size_t>(64, static_cast<size_t>(rows) * stride_ * sizeof(float));
+    data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+    if (!data_) throw std::bad_alloc();
   }
-}
+  float* Row(int64_t r) { return data_.get() + r * stride_; }
+  const float* Row(int64_t r) const { return data_.get() + r * stride_; }
+  int64_t stride() const { return stride_; }
+  // Row r ~ Normal(mean, std) from stream (seed, tag, r): independent of how rows are split
+  // among threads.
+  void Init(double mean, double std_dev, uint64_t seed, Stream tag, int threads) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t r = 0; r < rows_; ++r) {
+      Rng rng(seed, tag, static_cast<uint64_t>(r));
+      float* row = Row(r);
+      for (int f = 0; f < k_; ++f) row[f] = static_cast<float>(mean + std_dev * rng.Normal());
+      std::fill(row + k_, row + stride_, 0.f);
+    }
+  }
+  // The rows packed (rows x k, row-major), as FactorModel holds them.
+  std::vector<float> Packed() const {
+    std::vector<float> out(static_cast<size_t>(rows_) * k_);
+    for (int64_t r = 0; r < rows_; ++r) std::copy_n(Row(r), k_, out.data() + r * k_);
+    return out;
+  }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  int64_t rows_;
+  int k_;
+  int64_t stride_;
+  std::unique_ptr<float[], Free> data_;
+};
 
 // --- checks --------------------------------------------------------------------------------
 
@@ -158,8 +189,9 @@ void CheckMatrices(const RatingMatrix& csr, const CscMatrix& csc) {
 // --- the sweeps ----------------------------------------------------------------------------
 
 struct Factors {
-  float* p;   // users x k
-  float* q;   // items x k
+  float* p;  // users x stride
+  float* q;  // items x stride
+  int64_t stride;
   float* bu;  // users, or null when unbiased
   float* bi;  // items, or null when unbiased
   float mu;
@@ -169,8 +201,8 @@ struct Factors {
 
 template <bool kBiased>
 inline float Step(const Factors& f, int64_t u, int64_t i, float r) {
-  float* pu = f.p + u * f.k;
-  float* qi = f.q + i * f.k;
+  float* pu = f.p + u * f.stride;
+  float* qi = f.q + i * f.stride;
   if constexpr (kBiased) {
     return kernels::SgdStep<float>(r, f.mu, f.bu + u, f.bi + i, pu, qi, f.k, f.sgd, true);
   } else {
@@ -300,14 +332,15 @@ double BlockEpoch(const Grid& grid, const Factors& f, uint64_t seed, int epoch, 
 }
 
 // reg Σ_rows n_r (b_r² + ‖x_r‖²) over one side, in double.
-double RegularisationTerm(const std::vector<int64_t>& indptr, const std::vector<float>& factors,
+double RegularisationTerm(const std::vector<int64_t>& indptr, const PaddedRows& factors,
                           const std::vector<float>& bias, int k) {
   double total = 0;
   for (size_t r = 0; r + 1 < indptr.size(); ++r) {
     const int64_t n = indptr[r + 1] - indptr[r];
     if (n == 0) continue;
-    const double sq = kernels::DotDouble(factors.data() + r * k, factors.data() + r * k, k) +
-                      (bias.empty() ? 0.0 : static_cast<double>(bias[r]) * bias[r]);
+    const float* x = factors.Row(static_cast<int64_t>(r));
+    const double sq =
+        kernels::DotDouble(x, x, k) + (bias.empty() ? 0.0 : static_cast<double>(bias[r]) * bias[r]);
     total += static_cast<double>(n) * sq;
   }
   return total;
@@ -351,10 +384,9 @@ class CpuSvdTrainer final : public FactorTrainer {
     m.items = csr.cols;
     m.user_ids = csr.row_ids;
     m.item_ids = csr.col_ids;
-    InitFactors(m.user_factors, csr.rows, k, params_.init_mean, params_.init_std, seed,
-                Stream::kUserInit, threads);
-    InitFactors(m.item_factors, csr.cols, k, params_.init_mean, params_.init_std, seed,
-                Stream::kItemInit, threads);
+    PaddedRows user_factors(csr.rows, k), item_factors(csr.cols, k);
+    user_factors.Init(params_.init_mean, params_.init_std, seed, Stream::kUserInit, threads);
+    item_factors.Init(params_.init_mean, params_.init_std, seed, Stream::kItemInit, threads);
     if (biased) {
       m.user_bias.assign(static_cast<size_t>(csr.rows), 0.f);
       m.item_bias.assign(static_cast<size_t>(csr.cols), 0.f);
@@ -375,8 +407,9 @@ class CpuSvdTrainer final : public FactorTrainer {
                        : std::string(" (1 thread)"));
 
     const Factors f{
-        m.user_factors.data(),
-        m.item_factors.data(),
+        user_factors.Row(0),
+        item_factors.Row(0),
+        user_factors.stride(),
         biased ? m.user_bias.data() : nullptr,
         biased ? m.item_bias.data() : nullptr,
         m.global_mean,
@@ -392,8 +425,8 @@ class CpuSvdTrainer final : public FactorTrainer {
       } else {
         sse = biased ? SerialEpoch<true>(csr, f) : SerialEpoch<false>(csr, f);
       }
-      const double reg_term = RegularisationTerm(csr.indptr, m.user_factors, m.user_bias, k) +
-                              RegularisationTerm(csc.indptr, m.item_factors, m.item_bias, k);
+      const double reg_term = RegularisationTerm(csr.indptr, user_factors, m.user_bias, k) +
+                              RegularisationTerm(csc.indptr, item_factors, m.item_bias, k);
       IterationLog log;
       log.iteration = epoch + 1;
       log.loss = sse + params_.reg * reg_term;
@@ -408,6 +441,8 @@ class CpuSvdTrainer final : public FactorTrainer {
       }
       if (options.on_iteration) options.on_iteration(log);
     }
+    m.user_factors = user_factors.Packed();
+    m.item_factors = item_factors.Packed();
     ZeroEmptyRows(csr.indptr, m.user_factors, m.user_bias, k);
     ZeroEmptyRows(csc.indptr, m.item_factors, m.item_bias, k);
     return m;
