@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks. Usage: scripts/bench.sh etl [RATINGS]   (default 25,000,000 ratings)
+#                   scripts/bench.sh models           (ML-20M and ML-100k shapes, with peers)
 # Prints the machine, the data shape, the commands, and peers measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,8 +73,55 @@ SQL
       rm -f "$data/import.db"
     fi
     ;;
+  models)
+    # The model targets of bench/RESULTS.md: ials (and als) seconds per iteration beside the
+    # `implicit` library, all-user top-10 beside numpy, svd beside Surprise, recommend latency.
+    # Peers come from bench/peers/requirements.txt (a venv in build/peers-venv, made once).
+    TARGETS="movierec als_bench topn_bench svd_bench" bash scripts/build.sh build >/dev/null
+    machine
+    venv="${PEERS_VENV:-build/peers-venv}"
+    if [ ! -x "$venv/bin/python" ]; then
+      python3 -m venv "$venv" && "$venv/bin/pip" install -q -r bench/peers/requirements.txt \
+        || echo "--- peers could not be installed; ours only"
+    fi
+    export PY="$venv/bin/python" PEERDATA="${BENCH_DATA:-build/bench-data}" THREADS="$jobs"
+    big="$PEERDATA/peerdata-ml20m"; small="$PEERDATA/peerdata-ml100k"
+    if [ -x "$PY" ]; then
+      bash bench/peers/run_peers.sh ml20m
+      bash bench/peers/run_peers.sh ml100k
+    fi
+    echo "--- ours: build/bench/als_bench --db $big/peer.db --threads $jobs --iterations 3"
+    build/bench/als_bench --db "$big/peer.db" --threads "$jobs" --iterations 3 --algorithms ials,als
+    echo "--- ours: evaluate ials (15 iterations, k 64, reg 0.01, alpha 1, cg 3) on time:0.2"
+    /usr/bin/time -f "evaluate: %e s wall, %M KiB peak RSS" \
+      build/movierec evaluate --config "$big/peer_config.yaml" --algorithm ials --split time:0.2 \
+        --k 10 --format json -q
+    echo "--- ours: build/bench/topn_bench --threads $jobs (138,000 x 27,000, k 64, top-10)"
+    build/bench/topn_bench --threads "$jobs"
+    echo "--- ours: build/bench/svd_bench --db $small/peer.db (Surprise's defaults, random:0.2 seed 42)"
+    build/bench/svd_bench --db "$small/peer.db" --repeat 3
+    echo "--- ours: train + score, whole ML-20M shape, peak RSS"
+    /usr/bin/time -f "train+score: %e s wall, %M KiB peak RSS" \
+      build/movierec pipeline --config "$big/peer_config.yaml" --stages train score \
+        --no-progress --log-level warn
+    echo "--- recommend: 1,000 CLI calls (process start included)"
+    python3 - "$big/peer.db" <<'PY'
+import random, subprocess, sqlite3, sys, time
+db = sys.argv[1]
+users = [r[0] for r in sqlite3.connect(db).execute("SELECT user_id FROM user")]
+random.seed(1)
+ts = []
+for _ in range(1000):
+    t = time.perf_counter()
+    subprocess.run(["build/movierec", "recommend", "--db", db, "--user-id",
+                    str(random.choice(users))], stdout=subprocess.DEVNULL, check=True)
+    ts.append(time.perf_counter() - t)
+ts.sort()
+print(f"recommend: p50 {ts[500]*1e3:.2f} ms, p99 {ts[990]*1e3:.2f} ms over 1000 calls")
+PY
+    ;;
   *)
-    echo "usage: scripts/bench.sh etl [RATINGS]" >&2
+    echo "usage: scripts/bench.sh etl [RATINGS] | models" >&2
     exit 2
     ;;
 esac

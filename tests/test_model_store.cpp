@@ -82,6 +82,27 @@ TEST(ModelStore, SaveLoadRoundTripAndNumpyFiles) {
   EXPECT_TRUE(io::LoadFactorModel(folder).user_bias.empty());
 }
 
+TEST(ModelStore, ParamsRoundTripThroughJson) {
+  ModelsConfig c;
+  c.seed = 9;
+  c.als.regularization = 0.3;
+  c.ials.solver = "cholesky";
+  c.ials.alpha = 40;
+  c.svd.schedule = "serial";
+  c.content.people_weight = 0.9;
+  c.popularity.half_life_days = 30;
+  c.collaborative = "svd";
+  c.hybrid.warm_ratings = 50;
+  for (const char* a : {"als", "ials", "svd", "content", "popularity", "hybrid"}) {
+    const ModelsConfig back = io::ModelsConfigFromParams(a, io::ModelParamsJson(a, c));
+    EXPECT_EQ(io::ModelParamsJson(a, back), io::ModelParamsJson(a, c)) << a;
+  }
+  EXPECT_EQ(io::ModelsConfigFromParams("ials", io::ModelParamsJson("ials", c)).ials.solver,
+            "cholesky");
+  EXPECT_THROW(io::ModelParamsJson("bpr", c), Error);
+  EXPECT_THROW(io::ModelsConfigFromParams("ials", "{\"alpha\": \"high\"}"), Error);
+}
+
 TEST(ModelStore, InconsistentModelIsRefusedLeavingNoRow) {
   TempDir dir;
   const std::string db_path = (dir / "m.db").string();

@@ -16,50 +16,68 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-json ParamsOf(const std::string& algorithm, const ModelsConfig& c) {
+// Every recorded parameter of an algorithm as (key, field): one list that both writes
+// params_json and reads it back.
+template <class Config, class F>
+bool ForEachParam(const std::string& algorithm, Config& c, F&& f) {
   if (algorithm == "als") {
-    return {{"factors", c.als.factors},
-            {"iterations", c.als.iterations},
-            {"regularization", c.als.regularization},
-            {"biases", c.als.biases},
-            {"init_std", c.als.init_std},
-            {"seed", c.seed}};
+    f("factors", c.als.factors);
+    f("iterations", c.als.iterations);
+    f("regularization", c.als.regularization);
+    f("biases", c.als.biases);
+    f("init_std", c.als.init_std);
+    f("seed", c.seed);
+  } else if (algorithm == "ials") {
+    f("factors", c.ials.factors);
+    f("iterations", c.ials.iterations);
+    f("regularization", c.ials.regularization);
+    f("alpha", c.ials.alpha);
+    f("confidence", c.ials.confidence);
+    f("epsilon", c.ials.epsilon);
+    f("solver", c.ials.solver);
+    f("cg_steps", c.ials.cg_steps);
+    f("init_std", c.ials.init_std);
+    f("seed", c.seed);
+  } else if (algorithm == "svd") {
+    f("factors", c.svd.factors);
+    f("epochs", c.svd.epochs);
+    f("lr", c.svd.lr);
+    f("reg", c.svd.reg);
+    f("init_mean", c.svd.init_mean);
+    f("init_std", c.svd.init_std);
+    f("biased", c.svd.biased);
+    f("schedule", c.svd.schedule);
+    f("seed", c.seed);
+  } else if (algorithm == "content") {
+    f("genre_weight", c.content.genre_weight);
+    f("people_weight", c.content.people_weight);
+    f("year_weight", c.content.year_weight);
+    f("language_weight", c.content.language_weight);
+    f("min_rating", c.content.min_rating);
+    f("seed", c.seed);
+  } else if (algorithm == "popularity") {
+    f("prior_count", c.popularity.prior_count);
+    f("half_life_days", c.popularity.half_life_days);
+  } else if (algorithm == "hybrid") {
+    f("collaborative", c.collaborative);
+    f("collaborative_weight", c.hybrid.collaborative_weight);
+    f("content_weight", c.hybrid.content_weight);
+    f("popularity_weight", c.hybrid.popularity_weight);
+    f("cold_start_ratings", c.hybrid.cold_start_ratings);
+    f("warm_ratings", c.hybrid.warm_ratings);
+    f("seed", c.seed);
+  } else {
+    return false;
   }
-  if (algorithm == "ials") {
-    return {{"factors", c.ials.factors},       {"iterations", c.ials.iterations},
-            {"regularization", c.ials.regularization},
-            {"alpha", c.ials.alpha},           {"confidence", c.ials.confidence},
-            {"epsilon", c.ials.epsilon},       {"solver", c.ials.solver},
-            {"cg_steps", c.ials.cg_steps},     {"init_std", c.ials.init_std},
-            {"seed", c.seed}};
+  return true;
+}
+
+json ParamsOf(const std::string& algorithm, const ModelsConfig& c) {
+  json j = json::object();
+  if (!ForEachParam(algorithm, c, [&](const char* key, const auto& field) { j[key] = field; })) {
+    throw Error("no parameters known for algorithm '" + algorithm + "'");
   }
-  if (algorithm == "svd") {
-    return {{"factors", c.svd.factors}, {"epochs", c.svd.epochs},
-            {"lr", c.svd.lr},           {"reg", c.svd.reg},
-            {"init_mean", c.svd.init_mean}, {"init_std", c.svd.init_std},
-            {"biased", c.svd.biased},   {"schedule", c.svd.schedule},
-            {"seed", c.seed}};
-  }
-  if (algorithm == "content") {
-    return {{"genre_weight", c.content.genre_weight},
-            {"people_weight", c.content.people_weight},
-            {"year_weight", c.content.year_weight},
-            {"language_weight", c.content.language_weight},
-            {"min_rating", c.content.min_rating}};
-  }
-  if (algorithm == "popularity") {
-    return {{"prior_count", c.popularity.prior_count},
-            {"half_life_days", c.popularity.half_life_days}};
-  }
-  if (algorithm == "hybrid") {
-    return {{"collaborative", c.collaborative},
-            {"collaborative_weight", c.hybrid.collaborative_weight},
-            {"content_weight", c.hybrid.content_weight},
-            {"popularity_weight", c.hybrid.popularity_weight},
-            {"cold_start_ratings", c.hybrid.cold_start_ratings},
-            {"warm_ratings", c.hybrid.warm_ratings}};
-  }
-  throw Error("no parameters known for algorithm '" + algorithm + "'");
+  return j;
 }
 
 ModelRecord ReadRecord(Statement& s) {
@@ -122,56 +140,9 @@ ModelsConfig ModelsConfigFromParams(const std::string& algorithm, const std::str
   json p;
   try {
     p = json::parse(params_json);
-  } catch (const json::exception& e) {
-    throw Error("the " + algorithm + " model's params_json is not JSON: " + e.what());
-  }
-  auto get = [&](const char* key, auto& field) {
-    if (p.contains(key)) field = p.at(key).get<std::decay_t<decltype(field)>>();
-  };
-  try {
-    if (p.contains("seed")) c.seed = p.at("seed").get<uint64_t>();
-    if (algorithm == "als") {
-      get("factors", c.als.factors);
-      get("iterations", c.als.iterations);
-      get("regularization", c.als.regularization);
-      get("biases", c.als.biases);
-      get("init_std", c.als.init_std);
-    } else if (algorithm == "ials") {
-      get("factors", c.ials.factors);
-      get("iterations", c.ials.iterations);
-      get("regularization", c.ials.regularization);
-      get("alpha", c.ials.alpha);
-      get("confidence", c.ials.confidence);
-      get("epsilon", c.ials.epsilon);
-      get("solver", c.ials.solver);
-      get("cg_steps", c.ials.cg_steps);
-      get("init_std", c.ials.init_std);
-    } else if (algorithm == "svd") {
-      get("factors", c.svd.factors);
-      get("epochs", c.svd.epochs);
-      get("lr", c.svd.lr);
-      get("reg", c.svd.reg);
-      get("init_mean", c.svd.init_mean);
-      get("init_std", c.svd.init_std);
-      get("biased", c.svd.biased);
-      get("schedule", c.svd.schedule);
-    } else if (algorithm == "content") {
-      get("genre_weight", c.content.genre_weight);
-      get("people_weight", c.content.people_weight);
-      get("year_weight", c.content.year_weight);
-      get("language_weight", c.content.language_weight);
-      get("min_rating", c.content.min_rating);
-    } else if (algorithm == "popularity") {
-      get("prior_count", c.popularity.prior_count);
-      get("half_life_days", c.popularity.half_life_days);
-    } else if (algorithm == "hybrid") {
-      get("collaborative", c.collaborative);
-      get("collaborative_weight", c.hybrid.collaborative_weight);
-      get("content_weight", c.hybrid.content_weight);
-      get("popularity_weight", c.hybrid.popularity_weight);
-      get("cold_start_ratings", c.hybrid.cold_start_ratings);
-      get("warm_ratings", c.hybrid.warm_ratings);
-    }
+    ForEachParam(algorithm, c, [&](const char* key, auto& field) {
+      if (p.contains(key)) field = p.at(key).get<std::decay_t<decltype(field)>>();
+    });
   } catch (const json::exception& e) {
     throw Error("the " + algorithm + " model's params_json: " + e.what());
   }
