@@ -5,18 +5,20 @@
 //             [--users 138000 --items 27000 --ratings 20000000 --seed 7]
 //             [--factors 64 --ials-reg 0.01 --alpha 1 --cg-steps 3 --solver cg --als-reg 0.05]
 //
-// Generated data (seeded, a second or two): user activity 20 + a Pareto tail (ML-20M: at least
-// 20 ratings per user, median ~70, a few users with thousands), scaled to the requested total;
-// each user's items drawn without repetition from a Zipf–Mandelbrot popularity
-// p_i ∝ 1 / (i + 60)^1.15 over a shuffled item order (the top movie gets ~45k ratings, the median
-// one a few hundred); ratings 0.5–5 in half steps, skewed towards 3–4. --db reads
-// <db>.matrix/ instead (io::LoadRatingMatrix).
+// Generated data (seeded, 2–4 s on 2 threads): user activity 20 + a log-normal tail (ML-20M:
+// at least 20 ratings per user, median ~68, mean ~144, a few users with thousands; capped at a
+// third of the items), scaled to exactly the requested total; each user's items drawn without
+// repetition from a Zipf–Mandelbrot popularity p_i ∝ 1 / (i + 60)^1.15 over a shuffled item
+// order (at the default shape: per user median 68, max 9000; per item median ~200, max ~48k);
+// ratings 0.5–5 in half steps, skewed towards 3–4. --db reads <db>.matrix/ instead
+// (io::LoadRatingMatrix).
 //
-// Prints the seconds of every iteration (both half-sweeps and the loss) and the median.
-#include <CLI/CLI.hpp>
+// Prints the wall and CPU seconds of every iteration (both half-sweeps and the loss) and the
+// median. The CPU figure is the one other load on a shared machine does not inflate.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,7 +30,9 @@
 #include <vector>
 
 #include "common/sparse.h"
+#include "etl/splits.h"
 #include "host/cpu_als.h"
+#include "host/cpu_factor_simd.h"
 #include "host/cpu_ials.h"
 #include "io/matrix_files.h"
 
@@ -87,7 +91,8 @@ RatingMatrix Generate(int64_t users, int64_t items, int64_t ratings, uint64_t se
   std::shuffle(order.begin(), order.end(), rng);
   std::vector<double> cdf(static_cast<size_t>(items));
   double acc = 0.0;
-  for (int64_t i = 0; i < items; ++i) cdf[i] = acc += std::pow(static_cast<double>(i) + 60.0, -1.15);
+  for (int64_t i = 0; i < items; ++i)
+    cdf[i] = acc += std::pow(static_cast<double>(i) + 60.0, -1.15);
   for (auto& c : cdf) c /= acc;
   static const float kStars[10] = {0.5f, 1.f, 1.5f, 2.f, 2.5f, 3.f, 3.5f, 4.f, 4.5f, 5.f};
   static const double kStarCdf[10] = {0.01, 0.04, 0.06, 0.13, 0.18, 0.39, 0.51, 0.78, 0.86, 1.0};
@@ -130,7 +135,8 @@ RatingMatrix Generate(int64_t users, int64_t items, int64_t ratings, uint64_t se
 double CpuSeconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 void Describe(const RatingMatrix& csr, const CscMatrix& csc) {
@@ -141,12 +147,13 @@ void Describe(const RatingMatrix& csr, const CscMatrix& csc) {
   std::sort(item_n.begin(), item_n.end());
   auto med = [](const std::vector<int64_t>& v) { return v.empty() ? 0 : v[v.size() / 2]; };
   auto max = [](const std::vector<int64_t>& v) { return v.empty() ? 0 : v.back(); };
-  std::printf("matrix: %lld users x %lld items, %lld ratings; per user median %lld max %lld; "
-              "per item median %lld max %lld\n",
-              static_cast<long long>(csr.rows), static_cast<long long>(csr.cols),
-              static_cast<long long>(csr.nnz()), static_cast<long long>(med(user_n)),
-              static_cast<long long>(max(user_n)), static_cast<long long>(med(item_n)),
-              static_cast<long long>(max(item_n)));
+  std::printf(
+      "matrix: %lld users x %lld items, %lld ratings; per user median %lld max %lld; "
+      "per item median %lld max %lld\n",
+      static_cast<long long>(csr.rows), static_cast<long long>(csr.cols),
+      static_cast<long long>(csr.nnz()), static_cast<long long>(med(user_n)),
+      static_cast<long long>(max(user_n)), static_cast<long long>(med(item_n)),
+      static_cast<long long>(max(item_n)));
 }
 
 void Report(const char* what, const std::vector<double>& secs) {
@@ -185,6 +192,10 @@ int main(int argc, char** argv) {
   app.add_option("--confidence", ials.confidence);
   app.add_option("--als-reg", als.regularization);
   app.add_option("--als-biases", als.biases);
+  std::string split;
+  app.add_option("--split", split,
+                 "train on the train part of a movierec split (e.g. time:0.2, as the implicit "
+                 "peer bench/peers/implicit_als.py does)");
   bool verbose = false;
   app.add_flag("--verbose", verbose, "debug log lines (half-sweep timings)");
   CLI11_PARSE(app, argc, argv);
@@ -206,9 +217,20 @@ int main(int argc, char** argv) {
   } else {
     csr = Generate(users, items, ratings, seed, threads);
     csc = ToCsc(csr, threads);
-    std::printf("generated in %.2f s (seed %llu)\n", Since(t), static_cast<unsigned long long>(seed));
+    std::printf("generated in %.2f s (seed %llu)\n", Since(t),
+                static_cast<unsigned long long>(seed));
+  }
+  if (!split.empty()) {
+    t = std::chrono::steady_clock::now();
+    const etl::SplitAssignment a =
+        etl::AssignSplit(csr, etl::ParseSplitSpec(split), /*seed=*/42, threads);
+    csr = etl::MaterializeSplit(csr, a).train;
+    csc = ToCsc(csr, threads);
+    std::printf("split %s: training on the train part (%.2f s)\n", split.c_str(), Since(t));
   }
   Describe(csr, csc);
+  std::printf("instruction set: %s (MOVIEREC_CPU_ISA=avx2|baseline lowers it)\n",
+              cpu_factor::simd::IsaName(cpu_factor::simd::ActiveIsa()));
 
   Context ctx;
   ctx.threads = threads;

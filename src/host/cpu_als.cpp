@@ -11,7 +11,6 @@
 #include "common/error.h"
 #include "host/cpu_factor_common.h"
 #include "host/cpu_factor_simd.h"
-#include "kernels/cholesky.h"
 #include "kernels/vec.h"
 
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -25,6 +24,8 @@ using namespace cpu_factor;
 // Rows of the other side gathered per block (64 KiB at kp = 64: stays in L2 while the Gram
 // tiles sweep it).
 constexpr int64_t kGatherRows = 256;
+// Rows ahead that the gather prefetches (the other side's rows are read at random).
+constexpr int64_t kPrefetchDistance = 12;
 
 // One row's least-squares problem (see cpu_als.h).
 struct AlsRow {
@@ -45,24 +46,28 @@ struct AlsScratch {
   std::vector<float> gram;    // kp × kp
   std::vector<float> sum_f;   // kp: Σ y_i
   std::vector<float> rhs;     // kp: Σ t y_i
-  std::vector<double> m;      // (k + 1)²
-  std::vector<double> b;      // k + 1
+  std::vector<double> m;      // ld², ld = k + 1 rounded up to a multiple of 8
+  std::vector<double> b;      // ld
+  std::vector<double> panel;  // 9 · ld (Cholesky scratch)
 
   void Resize(int k, int kp) {
     gather.resize(static_cast<size_t>(kGatherRows) * kp);
     gram.resize(static_cast<size_t>(kp) * kp);
     sum_f.resize(kp);
     rhs.resize(kp);
-    m.resize(static_cast<size_t>(k + 1) * (k + 1));
-    b.resize(k + 1);
+    const size_t ld = static_cast<size_t>(k + 1 + 7) / 8 * 8;
+    m.assign(ld * ld, 0.0);
+    b.resize(ld);
+    panel.assign(9 * ld, 0.0);
   }
 };
 
 // Solves one row: x (kp, padding left zero) and, with biases, *bias. When sse is non-null it
 // receives Σ_j (r_j − r̂_j)² with the new x and bias. Returns false when the factorisation fails
 // (x and bias are then zero).
-MOVIEREC_TARGET_CLONES
-bool SolveAlsRow(const AlsRow& a, AlsScratch& s, float* x, float* bias, double* sse) {
+template <class Isa>
+MOVIEREC_SIMD_INLINE bool SolveAlsRowImpl(const AlsRow& a, AlsScratch& s, float* x, float* bias,
+                                          double* sse) {
   const int k = a.k;
   const int kp = a.kp;
   const bool biases = a.other_bias != nullptr;
@@ -79,12 +84,15 @@ bool SolveAlsRow(const AlsRow& a, AlsScratch& s, float* x, float* bias, double* 
   std::fill_n(gram, static_cast<size_t>(kp) * kp, 0.f);
   std::fill_n(sum_f, kp, 0.f);
   std::fill_n(rhs, kp, 0.f);
-  double sum_t = 0.0;
+  double sum_t = 0.0, sum_tt = 0.0;
   for (int64_t start = 0; start < a.n; start += kGatherRows) {
     const int64_t m = std::min(kGatherRows, a.n - start);
     for (int64_t jj = 0; jj < m; ++jj) {
       const int64_t j = start + jj;
       const int32_t item = a.items[j];
+      const int64_t ahead = j + kPrefetchDistance < a.n ? j + kPrefetchDistance : a.n - 1;
+      const float* pf = a.y + static_cast<int64_t>(a.items[ahead]) * kp;
+      for (int f = 0; f < kp; f += kLanes) __builtin_prefetch(pf + f);
       const float* __restrict__ row = a.y + static_cast<int64_t>(item) * kp;
       const float t = a.ratings[j] - a.mu - (biases ? a.other_bias[item] : 0.f);
       float* __restrict__ dst = buf + jj * kp;
@@ -95,47 +103,82 @@ bool SolveAlsRow(const AlsRow& a, AlsScratch& s, float* x, float* bias, double* 
         rhs[f] += t * yf;
       }
       sum_t += t;
+      sum_tt += static_cast<double>(t) * t;
     }
-    simd::GramTiles(buf, buf, m, kp, gram);
+    simd::GramTiles<typename Isa::F>(buf, buf, m, kp, gram);
   }
 
-  // The (k + 1)² (or k²) system in double, lower triangle.
+  // The (k + 1)² (or k²) system in double: lower triangle, the rest of each row zero (the
+  // Cholesky below wants finite numbers everywhere), leading dimension ld.
+  const int ld = (kq + 7) / 8 * 8;
   double* __restrict__ mat = s.m.data();
   double* __restrict__ b = s.b.data();
   const double n = static_cast<double>(a.n);
   const double shift = a.lambda * n;
   for (int r = 0; r < k; ++r) {
     const float* src = gram + static_cast<int64_t>(r) * kp;
-    double* dst = mat + static_cast<int64_t>(r) * kq;
+    double* dst = mat + static_cast<int64_t>(r) * ld;
     for (int c = 0; c <= r; ++c) dst[c] = src[c];
+    for (int c = r + 1; c < ld; ++c) dst[c] = 0.0;
     dst[r] += shift;
     b[r] = rhs[r];
   }
   if (biases) {
-    double* last = mat + static_cast<int64_t>(k) * kq;
+    double* last = mat + static_cast<int64_t>(k) * ld;
     for (int c = 0; c < k; ++c) last[c] = sum_f[c];
     last[k] = n + shift;
+    for (int c = k + 1; c < ld; ++c) last[c] = 0.0;
     b[k] = sum_t;
   }
-  if (!kernels::CholeskyFactorSolve<double>(mat, kq, b)) return false;
+  if (!simd::CholeskySolveBlocked<typename Isa::D>(mat, kq, ld, b, s.panel.data())) return false;
   for (int f = 0; f < k; ++f) x[f] = static_cast<float>(b[f]);
   const float xb = biases ? static_cast<float>(b[k]) : 0.f;
   if (bias != nullptr) *bias = xb;
 
   if (sse != nullptr) {
-    double err = 0.0;
-    for (int64_t j = 0; j < a.n; ++j) {
-      const int32_t item = a.items[j];
-      const float* row = a.y + static_cast<int64_t>(item) * kp;
-      float dot = 0.f;
-      for (int f = 0; f < kp; ++f) dot += x[f] * row[f];
-      const double e = static_cast<double>(a.ratings[j]) - a.mu - xb -
-                       (biases ? a.other_bias[item] : 0.f) - dot;
-      err += e * e;
+    // Σ_j (t_j − z·f_j)² = Σ t² − 2 z·Σ t f + zᵀ(Σ f fᵀ) z for z = [x, b] (the rounded solution)
+    // and f = [y, 1]: no second pass over the (randomly placed) rows.
+    double zfz = 0.0, zft = 0.0;
+    for (int r = 0; r < k; ++r) {
+      const float* g = gram + static_cast<int64_t>(r) * kp;
+      double row = 0.0;  // Σ_{c<r} G[r][c] x_c, then the diagonal once
+      for (int c = 0; c < r; ++c) row += static_cast<double>(g[c]) * x[c];
+      zfz += x[r] * (2.0 * row + static_cast<double>(g[r]) * x[r]);
+      zft += static_cast<double>(x[r]) * rhs[r];
     }
-    *sse = err;
+    if (biases) {
+      double sf = 0.0;
+      for (int c = 0; c < k; ++c) sf += static_cast<double>(sum_f[c]) * x[c];
+      zfz += 2.0 * xb * sf + n * static_cast<double>(xb) * xb;
+      zft += static_cast<double>(xb) * sum_t;
+    }
+    *sse = std::max(0.0, sum_tt - 2.0 * zft + zfz);
   }
   return true;
+}
+
+MOVIEREC_TARGET_AVX512 bool SolveAlsRowAvx512(const AlsRow& a, AlsScratch& s, float* x, float* bias,
+                                              double* sse) {
+  return SolveAlsRowImpl<simd::Avx512>(a, s, x, bias, sse);
+}
+MOVIEREC_TARGET_AVX2 bool SolveAlsRowAvx2(const AlsRow& a, AlsScratch& s, float* x, float* bias,
+                                          double* sse) {
+  return SolveAlsRowImpl<simd::Avx2>(a, s, x, bias, sse);
+}
+bool SolveAlsRowBaseline(const AlsRow& a, AlsScratch& s, float* x, float* bias, double* sse) {
+  return SolveAlsRowImpl<simd::Baseline>(a, s, x, bias, sse);
+}
+
+// Solves one row on the active instruction set (cpu_factor_simd.h).
+bool SolveAlsRow(const AlsRow& a, AlsScratch& s, float* x, float* bias, double* sse) {
+  switch (simd::ActiveIsa()) {
+    case simd::Isa::kAvx512:
+      return SolveAlsRowAvx512(a, s, x, bias, sse);
+    case simd::Isa::kAvx2:
+      return SolveAlsRowAvx2(a, s, x, bias, sse);
+    default:
+      return SolveAlsRowBaseline(a, s, x, bias, sse);
+  }
 }
 
 class CpuAlsTrainer final : public FactorTrainer {
@@ -190,28 +233,28 @@ double CpuAlsTrainer::HalfSweep(const Side& side, const std::vector<float>& y,
       a.n = (*side.indptr)[r + 1] - begin;
       a.items = side.indices + begin;
       a.ratings = side.values + begin;
-      if (!SolveAlsRow(a, scratch, x.data() + r * kp,
-                       params_.biases ? x_bias.data() + r : nullptr,
+      if (!SolveAlsRow(a, scratch, x.data() + r * kp, params_.biases ? x_bias.data() + r : nullptr,
                        want_sse ? row_sse.data() + r : nullptr)) {
         ++failures;
       }
     }
   }
   if (failures > 0) {
-    spdlog::warn("als: the Cholesky solve failed for {} of {} rows (set to zero); "
-                 "raise models.als.regularization",
-                 failures, side.rows);
+    spdlog::warn(
+        "als: the Cholesky solve failed for {} of {} rows (set to zero); "
+        "raise models.als.regularization",
+        failures, side.rows);
   }
   double total = 0.0;
   for (double e : row_sse) total += e;  // row order: independent of the thread count
   return total;
 }
 
-// λ Σ_r n_r (‖x_r‖² + b_r²) over one side.
+// Σ_r n_r (‖x_r‖² + b_r²) over one side, in row order (a few ms at ML-20M): the same sum for
+// every thread count.
 double WeightedPenalty(const std::vector<float>& x, const std::vector<float>& bias,
-                       const std::vector<int64_t>& indptr, int64_t rows, int kp, int threads) {
+                       const std::vector<int64_t>& indptr, int64_t rows, int kp) {
   double total = 0.0;
-#pragma omp parallel for num_threads(threads) schedule(static) reduction(+ : total)
   for (int64_t r = 0; r < rows; ++r) {
     const double b = bias.empty() ? 0.0 : bias[static_cast<size_t>(r)];
     total += static_cast<double>(indptr[r + 1] - indptr[r]) *
@@ -235,21 +278,24 @@ FactorModel CpuAlsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
   const float mu = csr.nnz() > 0 ? static_cast<float>(sum / static_cast<double>(csr.nnz())) : 0.f;
 
   std::vector<float> x, y;
-  InitFactors(x, csr.rows, k, kp, InitKind::kNormal, params_.init_std, options.seed, 0,
-              csr.indptr, threads_);
-  InitFactors(y, csr.cols, k, kp, InitKind::kNormal, params_.init_std, options.seed, 1,
-              csc.indptr, threads_);
+  InitFactors(x, csr.rows, k, kp, InitKind::kNormal, params_.init_std, options.seed, 0, csr.indptr,
+              threads_);
+  InitFactors(y, csr.cols, k, kp, InitKind::kNormal, params_.init_std, options.seed, 1, csc.indptr,
+              threads_);
   std::vector<float> bu(params_.biases ? static_cast<size_t>(csr.rows) : 0, 0.f);
   std::vector<float> bi(params_.biases ? static_cast<size_t>(csr.cols) : 0, 0.f);
 
+  spdlog::debug("als: {} x {} matrix, {} ratings, k = {} (stored {}), biases {}, {} threads, {}",
+                csr.rows, csr.cols, csr.nnz(), k, kp, params_.biases, threads_,
+                simd::IsaName(simd::ActiveIsa()));
   const Side users{&csr.indptr, csr.indices.data(), csr.values.data(), csr.rows};
   const Side items{&csc.indptr, csc.indices.data(), csc.values.data(), csc.cols};
   for (int it = 1; it <= params_.iterations; ++it) {
     const auto t0 = std::chrono::steady_clock::now();
     HalfSweep(users, y, bi, x, bu, k, kp, mu, false);
     const double sse = HalfSweep(items, x, bu, y, bi, k, kp, mu, true);
-    const double penalty = WeightedPenalty(x, bu, csr.indptr, csr.rows, kp, threads_) +
-                           WeightedPenalty(y, bi, csc.indptr, csc.cols, kp, threads_);
+    const double penalty = WeightedPenalty(x, bu, csr.indptr, csr.rows, kp) +
+                           WeightedPenalty(y, bi, csc.indptr, csc.cols, kp);
     IterationLog log;
     log.iteration = it;
     log.loss = sse + params_.regularization * penalty;
@@ -311,8 +357,9 @@ std::vector<float> CpuAlsTrainer::FoldInUser(const FactorModel& model, const int
   std::vector<float> x(static_cast<size_t>(kp));
   float bias = 0.f;
   if (!SolveAlsRow(a, scratch, x.data(), &bias, nullptr)) {
-    throw Error("als: fold-in normal equations are not positive definite; raise "
-                "models.als.regularization");
+    throw Error(
+        "als: fold-in normal equations are not positive definite; raise "
+        "models.als.regularization");
   }
   x.resize(static_cast<size_t>(k));
   return x;

@@ -4,7 +4,9 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "common/error.h"
@@ -49,8 +51,7 @@ void AdviseHugePages(void* p, size_t bytes) {
 }
 
 void InitFactors(std::vector<float>& out, int64_t rows, int k, int kp, InitKind kind, double scale,
-                 uint64_t seed, uint64_t stream, const std::vector<int64_t>& indptr,
-                 int threads) {
+                 uint64_t seed, uint64_t stream, const std::vector<int64_t>& indptr, int threads) {
   const size_t size = static_cast<size_t>(rows) * kp;
   std::vector<float>().swap(out);
   out.reserve(size);  // untouched: the advice below applies when the pages are first written
@@ -66,7 +67,7 @@ void InitFactors(std::vector<float>& out, int64_t rows, int k, int kp, InitKind 
     if (kind == InitKind::kUniform) {
       for (int f = 0; f < k; ++f) row[f] = static_cast<float>(Uniform01(state) * scale);
     } else {
-      for (int f = 0; f < k; f += 2) {  // Box-Muller, two normals per pair of uniforms
+      for (int f = 0; f < k; f += 2) {             // Box-Muller, two normals per pair of uniforms
         const double u1 = 1.0 - Uniform01(state);  // (0, 1]
         const double u2 = Uniform01(state);
         const double rad = std::sqrt(-2.0 * std::log(u1)) * scale;
@@ -77,14 +78,90 @@ void InitFactors(std::vector<float>& out, int64_t rows, int k, int kp, InitKind 
   }
 }
 
-MOVIEREC_TARGET_CLONES
+namespace simd {
+
+namespace {
+
+Isa Detect() {
+#if MOVIEREC_ISA_DISPATCH
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return Isa::kAvx512;
+  if (__builtin_cpu_supports("x86-64-v3")) return Isa::kAvx2;
+#endif
+  return Isa::kBaseline;
+}
+
+Isa Clamp(Isa wanted) { return std::min(wanted, DetectedIsa()); }
+
+Isa FromEnvironment() {
+  const char* env = std::getenv("MOVIEREC_CPU_ISA");
+  if (env == nullptr) return DetectedIsa();
+  const std::string v = env;
+  if (v == "baseline") return Clamp(Isa::kBaseline);
+  if (v == "avx2") return Clamp(Isa::kAvx2);
+  return DetectedIsa();
+}
+
+std::atomic<int>& Active() {
+  static std::atomic<int> active{static_cast<int>(FromEnvironment())};
+  return active;
+}
+
+}  // namespace
+
+Isa DetectedIsa() {
+  static const Isa detected = Detect();
+  return detected;
+}
+
+Isa ActiveIsa() { return static_cast<Isa>(Active().load(std::memory_order_relaxed)); }
+
+void SetIsaForTesting(Isa isa) { Active().store(static_cast<int>(Clamp(isa))); }
+
+const char* IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx2:
+      return "avx2";
+    default:
+      return "baseline";
+  }
+}
+
+}  // namespace simd
+
+namespace {
+
+MOVIEREC_TARGET_AVX512 void AccumulateGramAvx512(const float* s, const float* t, int64_t n, int kp,
+                                                 float* a) {
+  simd::GramTiles<simd::Avx512::F>(s, t, n, kp, a);
+}
+MOVIEREC_TARGET_AVX2 void AccumulateGramAvx2(const float* s, const float* t, int64_t n, int kp,
+                                             float* a) {
+  simd::GramTiles<simd::Avx2::F>(s, t, n, kp, a);
+}
+void AccumulateGramBaseline(const float* s, const float* t, int64_t n, int kp, float* a) {
+  simd::GramTiles<simd::Baseline::F>(s, t, n, kp, a);
+}
+
+}  // namespace
+
 void AccumulateGram(const float* s, const float* t, int64_t n, int kp, float* a) {
-  simd::GramTiles(s, t, n, kp, a);
+  switch (simd::ActiveIsa()) {
+    case simd::Isa::kAvx512:
+      return AccumulateGramAvx512(s, t, n, kp, a);
+    case simd::Isa::kAvx2:
+      return AccumulateGramAvx2(s, t, n, kp, a);
+    default:
+      return AccumulateGramBaseline(s, t, n, kp, a);
+  }
 }
 
 void MirrorLower(float* a, int kp) {
   for (int r = 0; r < kp; ++r) {
-    for (int c = r + 1; c < kp; ++c) a[static_cast<int64_t>(r) * kp + c] = a[static_cast<int64_t>(c) * kp + r];
+    for (int c = r + 1; c < kp; ++c)
+      a[static_cast<int64_t>(r) * kp + c] = a[static_cast<int64_t>(c) * kp + r];
   }
 }
 
@@ -131,6 +208,23 @@ void CheckTrainInput(const RatingMatrix& csr, const CscMatrix& csc, const char* 
                 std::to_string(csc.nnz()) + " entries vs " + std::to_string(csr.rows) + " x " +
                 std::to_string(csr.cols) + ", " + std::to_string(csr.nnz()) + ")");
   }
+  // Offsets that never decrease and indexes in range: the trainers index factor rows with them.
+  auto check = [&](const std::vector<int64_t>& indptr, const std::vector<int32_t>& indices,
+                   int64_t bound, const char* form) {
+    for (size_t r = 0; r + 1 < indptr.size(); ++r) {
+      if (indptr[r + 1] < indptr[r]) throw Error(what + form + " offsets decrease");
+    }
+    int32_t lo = 0, hi = 0;
+    for (int32_t v : indices) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    if (lo < 0 || (!indices.empty() && hi >= bound)) {
+      throw Error(what + form + " index out of range [0, " + std::to_string(bound) + ")");
+    }
+  };
+  check(csr.indptr, csr.indices, csr.cols, "CSR");
+  check(csc.indptr, csc.indices, csc.rows, "CSC");
 }
 
 std::vector<float> Unpad(std::vector<float>&& padded, int64_t rows, int k, int kp) {
@@ -148,8 +242,8 @@ std::vector<float> Pad(const float* x, int64_t rows, int k, int kp) {
   return out;
 }
 
-void ReportIteration(const char* algorithm, int iterations, bool with_rmse,
-                     const IterationLog& log, const TrainOptions& options) {
+void ReportIteration(const char* algorithm, int iterations, bool with_rmse, const IterationLog& log,
+                     const TrainOptions& options) {
   const auto level = options.progress ? spdlog::level::info : spdlog::level::debug;
   if (with_rmse) {
     spdlog::log(level, "{} iteration {}/{}: loss {:.6g}, train RMSE {:.4f} ({:.2f} s)", algorithm,

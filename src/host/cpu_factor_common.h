@@ -7,11 +7,10 @@
 // loops then run on whole 16-float vectors; FactorModel gets the unpadded rows × k copy (a move
 // when k is already a multiple of 16).
 //
-// Vector code: the hot functions here and in the trainers are compiled three times (GCC
-// target_clones: x86-64-v4 (AVX-512), x86-64-v3 (AVX2 + FMA), baseline) and the loader picks the
-// best the CPU supports, as the project builds without -march. Results can differ between those
-// three in the last bits (reduction order, FMA contraction); on one machine they never depend on
-// the thread count.
+// Vector code: the hot loops (host/cpu_factor_simd.h) are compiled for AVX-512, AVX2 + FMA and
+// the x86-64 baseline, as the project builds without -march, and the best the CPU supports
+// runs. Results can differ between those in the last bits (reduction order, FMA contraction);
+// on one machine they never depend on the thread count.
 #pragma once
 
 #include <chrono>
@@ -20,14 +19,6 @@
 
 #include "common/sparse.h"
 #include "host/trainer.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(MOVIEREC_NO_TARGET_CLONES)
-#define MOVIEREC_TARGET_CLONES \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MOVIEREC_TARGET_CLONES
-#endif
 
 namespace movierec::cpu_factor {
 
@@ -47,9 +38,9 @@ void AdviseHugePages(void* p, size_t bytes);
 
 // Seeded initialisation of a rows × kp padded factor matrix (resized here): row r's k values come
 // from a splitmix64 stream keyed by (seed, stream, r) alone, so the result is the same for any
-// thread count. The storage is advised onto huge pages. kUniform draws from [0, scale) (the `implicit` library's rand · 0.01), kNormal
-// from N(0, scale²). Rows whose entry count (by `indptr`) is zero stay zero, as do the padding
-// columns.
+// thread count. The storage is advised onto huge pages. kUniform draws from [0, scale) (the
+// `implicit` library's rand · 0.01), kNormal from N(0, scale²). Rows whose entry count (by
+// `indptr`) is zero stay zero, as do the padding columns.
 enum class InitKind { kUniform, kNormal };
 void InitFactors(std::vector<float>& out, int64_t rows, int k, int kp, InitKind kind, double scale,
                  uint64_t seed, uint64_t stream, const std::vector<int64_t>& indptr, int threads);
@@ -70,7 +61,8 @@ void MirrorLower(float* a, int kp);
 // Longest row of a compressed matrix (0 when empty).
 int64_t MaxRowLength(const std::vector<int64_t>& indptr);
 
-// Throws movierec::Error when csr / csc are not the same well-shaped matrix (sizes, offsets).
+// Throws movierec::Error when csr / csc are not the same well-shaped matrix (sizes, offsets
+// that start at 0, never decrease and end at nnz, indexes in range). O(nnz), a few ms at 20M.
 void CheckTrainInput(const RatingMatrix& csr, const CscMatrix& csc, const char* algorithm);
 
 // rows × k copy of a rows × kp padded matrix (moves when k == kp).
@@ -80,8 +72,8 @@ std::vector<float> Pad(const float* x, int64_t rows, int k, int kp);
 
 // Logs "<algorithm> iteration i/n: loss …, train RMSE … (s)" (info when options.progress, debug
 // otherwise) and calls options.on_iteration.
-void ReportIteration(const char* algorithm, int iterations, bool with_rmse,
-                     const IterationLog& log, const TrainOptions& options);
+void ReportIteration(const char* algorithm, int iterations, bool with_rmse, const IterationLog& log,
+                     const TrainOptions& options);
 
 inline double SecondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();

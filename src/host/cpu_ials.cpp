@@ -3,10 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "common/error.h"
@@ -22,7 +22,6 @@ namespace movierec {
 namespace {
 
 using namespace cpu_factor;
-using simd::V16;
 
 // One row's problem: solve (G + Σ_j (c_j − 1) y_j y_jᵀ) x = Σ_j c_j y_j, c_j = 1 + alpha·v[j].
 struct RowProblem {
@@ -33,7 +32,6 @@ struct RowProblem {
   const float* v = nullptr;
   int64_t n = 0;
   float alpha = 0;
-  float lambda = 0;
   int steps = 0;
 };
 
@@ -59,134 +57,150 @@ double Quadratic(const float* g, int kp, const float* x) {
 
 // Rows ahead that the first pass over a row's items prefetches (the other side's factor rows
 // are gathered at random; the item side's 35 MB of user factors do not fit in L3 at ML-20M).
-static int64_t kPrefetchDistance = getenv("MR_PF") ? atoi(getenv("MR_PF")) : 12;
-// Rows with at least this many entries copy their factor rows for the CG steps (shorter ones
-// still have them in L1/L2 from the first pass), up to a copy of this many bytes per thread.
-static int64_t kGatherMinRow = getenv("MR_GMIN") ? atoi(getenv("MR_GMIN")) : 0;
+constexpr int64_t kPrefetchDistance = 12;
+// The first pass copies the row's factor rows for the CG steps: contiguous, the hardware
+// prefetcher streams them (at the ML-20M shape one iteration took 3.2 CPU-seconds without the
+// copy, 1.8 with it; copying only rows longer than L1 or L2 holds was no better). Up to a copy of
+// this many bytes per thread; longer rows gather again in every step.
 constexpr int64_t kGatherMaxBytes = int64_t{64} << 20;
 
-// The CG row solve with kp = 16·C held in registers. kTrack: keep d_j = y_j·x current through
-// the solve (d in track[0, n), the step's y_j·p in track[n, 2n)) and return the row's loss.
-// kGather: the first pass copies the rows it reads into `gather` (n × kp), and the CG steps
-// stream that copy instead of gathering again (long rows whose factor rows fall out of cache).
+// One pass over a row's n items: for each item j, with y_j its factor row (kp = N · width),
+//   dot = y_j·p,  acc += weight(j, dot) · y_j,  sink(j, dot).
+// kFromCopy: y_j is row j of `copy` (the contiguous copy of an earlier pass), else row items[j]
+// of y (prefetched kPrefetchDistance items ahead); kToCopy: y_j is also written to row j of copy.
+template <int N, class V, bool kFromCopy, bool kToCopy, class Weight, class Sink>
+MOVIEREC_SIMD_INLINE void FusedPass(const float* __restrict__ y, const int32_t* __restrict__ items,
+                                    float* __restrict__ copy, int64_t n, const V* p, V* acc,
+                                    Weight weight, Sink sink) {
+  using namespace simd;
+  constexpr int kW = kWidth<V>;
+  constexpr int kp = N * kW;
+  for (int64_t j = 0; j < n; ++j) {
+    const float* yj;
+    if constexpr (kFromCopy) {
+      yj = copy + j * kp;
+    } else {
+      const int64_t ahead = j + kPrefetchDistance < n ? j + kPrefetchDistance : n - 1;
+      const float* pf = y + static_cast<int64_t>(items[ahead]) * kp;
+      for (int f = 0; f < kp; f += 16) __builtin_prefetch(pf + f);
+      yj = y + static_cast<int64_t>(items[j]) * kp;
+    }
+    V yv[N];
+    for (int c = 0; c < N; ++c) yv[c] = Load<V>(yj + kW * c);
+    if constexpr (kToCopy) {
+      for (int c = 0; c < N; ++c) Store(copy + j * kp + kW * c, yv[c]);
+    }
+    const float dot = Dot<N>(yv, p);
+    const V w = Splat<V>(weight(j, dot));
+    sink(j, dot);
+    for (int c = 0; c < N; ++c) acc[c] += w * yv[c];
+  }
+}
+
+// The CG row solve with the row (kp = N · width floats) in registers. kTrack: keep
+// d_j = y_j·x current through the solve (d in track[0, n), the step's y_j·p in track[n, 2n))
+// and return the row's loss. kGather: the first pass copies the rows it reads into `gather`
+// (n × kp), and the CG steps stream that copy instead of gathering again.
 // The arithmetic is kernels::CgSolveRow's (same recurrences, same stopping rule), fused: the
 // residual pass forms r += (c − (c − 1)(y·x)) y, each step one pass Ap += (c − 1)(y·p) y.
-template <int C, bool kTrack, bool kGather>
+template <int N, class V, bool kTrack, bool kGather>
 MOVIEREC_SIMD_INLINE double CgRow(const RowProblem& a, float* __restrict__ x,
                                   float* __restrict__ track, float* __restrict__ gather) {
   using namespace simd;
-  constexpr int kp = 16 * C;
+  constexpr int kW = kWidth<V>;
+  constexpr int kp = N * kW;
   const int64_t n = a.n;
   if (n == 0) {
     for (int f = 0; f < kp; ++f) x[f] = 0.f;
     return 0.0;
   }
-  const float* __restrict__ y = a.y;
-  const int32_t* __restrict__ items = a.items;
   const float* __restrict__ v = a.v;
   const float alpha = a.alpha;
   float* __restrict__ d = kTrack ? track : nullptr;
   float* __restrict__ e = kTrack ? track + n : nullptr;
 
-  V16 xv[C], r[C], p[C], ap[C];
-  for (int c = 0; c < C; ++c) xv[c] = Load(x + 16 * c);
-  // r = b − A x.
-  SymMatVec<C>(a.g, x, r);
-  for (int c = 0; c < C; ++c) r[c] = -r[c];
-  for (int64_t j = 0; j < n; ++j) {
-    const int64_t ahead = j + kPrefetchDistance < n ? j + kPrefetchDistance : n - 1;
-    const float* pf = y + static_cast<int64_t>(items[ahead]) * kp;
-    for (int c = 0; c < C; ++c) __builtin_prefetch(pf + 16 * c);
-    const float* yj = y + static_cast<int64_t>(items[j]) * kp;
-    V16 yv[C];
-    for (int c = 0; c < C; ++c) yv[c] = Load(yj + 16 * c);
-    if constexpr (kGather) {
-      for (int c = 0; c < C; ++c) Store(gather + j * kp + 16 * c, yv[c]);
-    }
-    const float dot = Dot<C>(yv, xv);
-    const float cm1 = alpha * v[j];
-    const float w = (1.f + cm1) - cm1 * dot;
-    for (int c = 0; c < C; ++c) r[c] += w * yv[c];
-    if constexpr (kTrack) d[j] = dot;
-  }
-  for (int c = 0; c < C; ++c) p[c] = r[c];
-  float rs_old = Dot<C>(r, r);
+  V xv[N], r[N], p[N], ap[N];
+  for (int c = 0; c < N; ++c) xv[c] = Load<V>(x + kW * c);
+  // r = b − A x: r = −G x, then r += (c − (c − 1)(y·x)) y per item.
+  SymMatVec<N>(a.g, x, r);
+  for (int c = 0; c < N; ++c) r[c] = -r[c];
+  FusedPass<N, V, false, kGather>(
+      a.y, a.items, gather, n, xv, r,
+      [&](int64_t j, float dot) __attribute__((always_inline)) {
+        const float cm1 = alpha * v[j];
+        return (1.f + cm1) - cm1 * dot;
+      },
+      [&](int64_t j, float dot) __attribute__((always_inline)) {
+        if constexpr (kTrack) d[j] = dot;
+      });
+  for (int c = 0; c < N; ++c) p[c] = r[c];
+  float rs_old = Dot<N>(r, r);
   if (rs_old >= kernels::kCgResidualEpsilon) {
     alignas(64) float pbuf[kp];
     for (int it = 0; it < a.steps; ++it) {
-      for (int c = 0; c < C; ++c) Store(pbuf + 16 * c, p[c]);
-      SymMatVec<C>(a.g, pbuf, ap);
-      for (int64_t j = 0; j < n; ++j) {
-        const float* yj = kGather ? gather + j * kp : y + static_cast<int64_t>(items[j]) * kp;
-        V16 yv[C];
-        for (int c = 0; c < C; ++c) yv[c] = Load(yj + 16 * c);
-        const float dot = Dot<C>(yv, p);
-        const float w = alpha * v[j] * dot;
-        for (int c = 0; c < C; ++c) ap[c] += w * yv[c];
-        if constexpr (kTrack) e[j] = dot;
-      }
-      const float pap = Dot<C>(p, ap);
+      // Ap = G p + Σ (c − 1)(y·p) y.
+      for (int c = 0; c < N; ++c) Store(pbuf + kW * c, p[c]);
+      SymMatVec<N>(a.g, pbuf, ap);
+      FusedPass<N, V, kGather, false>(
+          a.y, a.items, gather, n, p, ap,
+          [&](int64_t j, float dot) __attribute__((always_inline)) { return alpha * v[j] * dot; },
+          [&](int64_t j, float dot) __attribute__((always_inline)) {
+            if constexpr (kTrack) e[j] = dot;
+          });
+      const float pap = Dot<N>(p, ap);
       if (!(pap > 0.f)) break;  // A is SPD: only rounding on a converged row gets here
       const float step = rs_old / pap;
-      for (int c = 0; c < C; ++c) {
-        xv[c] += step * p[c];
-        r[c] -= step * ap[c];
+      const V step_v = Splat<V>(step);
+      for (int c = 0; c < N; ++c) {
+        xv[c] += step_v * p[c];
+        r[c] -= step_v * ap[c];
       }
       if constexpr (kTrack) {
         for (int64_t j = 0; j < n; ++j) d[j] += step * e[j];
       }
-      const float rs_new = Dot<C>(r, r);
+      const float rs_new = Dot<N>(r, r);
       if (rs_new < kernels::kCgResidualEpsilon) break;
-      const float beta = rs_new / rs_old;
-      for (int c = 0; c < C; ++c) p[c] = r[c] + beta * p[c];
+      const V beta = Splat<V>(rs_new / rs_old);
+      for (int c = 0; c < N; ++c) p[c] = r[c] + beta * p[c];
       rs_old = rs_new;
     }
   }
-  for (int c = 0; c < C; ++c) Store(x + 16 * c, xv[c]);
+  for (int c = 0; c < N; ++c) Store(x + kW * c, xv[c]);
   if constexpr (!kTrack) {
     return 0.0;
   } else {
-    V16 gx[C];
-    SymMatVec<C>(a.g, x, gx);  // xᵀ(G0 + λI)x: the all-pairs term and λ‖x‖² at once
+    V gx[N];
+    SymMatVec<N>(a.g, x, gx);  // xᵀ(G0 + λI)x: the all-pairs term and λ‖x‖² at once
     double loss = 0.0;
-    for (int c = 0; c < C; ++c) {
-      for (int l = 0; l < 16; ++l) loss += static_cast<double>(x[16 * c + l]) * gx[c][l];
+    for (int c = 0; c < N; ++c) {
+      for (int l = 0; l < kW; ++l) loss += static_cast<double>(x[kW * c + l]) * gx[c][l];
     }
     return loss + ObservedLoss(a, d);
   }
 }
 
-template <int C>
-MOVIEREC_SIMD_INLINE double CgRowC(const RowProblem& a, float* x, float* track, float* gather) {
-  if (gather != nullptr) {
-    return track != nullptr ? CgRow<C, true, true>(a, x, track, gather)
-                            : CgRow<C, false, true>(a, x, nullptr, gather);
-  }
-  return track != nullptr ? CgRow<C, true, false>(a, x, track, nullptr)
-                          : CgRow<C, false, false>(a, x, nullptr, nullptr);
-}
-
-// Any kp: kernels::CgSolveRow itself, then the loss with one more pass. conf: n floats.
-double CgRowGeneric(const RowProblem& a, float* x, float* conf, float* cg_scratch, float* d,
-                    bool want_loss) {
-  for (int64_t j = 0; j < a.n; ++j) conf[j] = 1.f + a.alpha * a.v[j];
-  kernels::CgSolveRow(a.g, a.y, a.items, conf, a.n, a.kp, a.steps, x, cg_scratch);
-  if (!want_loss || a.n == 0) return 0.0;
-  for (int64_t j = 0; j < a.n; ++j) {
-    d[j] = kernels::Dot(x, a.y + static_cast<int64_t>(a.items[j]) * a.kp, a.kp);
-  }
-  return Quadratic(a.g, a.kp, x) + ObservedLoss(a, d);
-}
-
-// Dispatch on kp / 16 (1..8 in registers). Returns false when kp is larger. track: 2n floats or
-// null (no loss); gather: n × kp floats or null (no copy).
-MOVIEREC_TARGET_CLONES
-bool CgRowFast(const RowProblem& a, float* x, float* track, float* gather, double* loss) {
-  switch (a.kp / kLanes) {
-#define MOVIEREC_CG_CASE(C)                      \
-  case C:                                        \
-    *loss = CgRowC<C>(a, x, track, gather);      \
+// kp = 16 · C with C = 1..8 in registers; false for a larger kp. track: 2n floats or null (no
+// loss); gather: n × kp floats or null (no copy).
+template <class Isa>
+MOVIEREC_SIMD_INLINE bool CgRowSwitch(const RowProblem& a, float* x, float* track, float* gather,
+                                      double* loss) {
+  using V = typename Isa::F;
+  constexpr int kPerBlock = 16 / simd::kWidth<V>;  // vectors per 16 floats
+  auto run = [&](auto n_tag) __attribute__((always_inline)) {
+    constexpr int N = decltype(n_tag)::value;
+    if (gather != nullptr) {
+      *loss = track != nullptr ? CgRow<N, V, true, true>(a, x, track, gather)
+                               : CgRow<N, V, false, true>(a, x, nullptr, gather);
+    } else {
+      *loss = track != nullptr ? CgRow<N, V, true, false>(a, x, track, nullptr)
+                               : CgRow<N, V, false, false>(a, x, nullptr, nullptr);
+    }
     return true;
+  };
+  switch (a.kp / kLanes) {
+#define MOVIEREC_CG_CASE(C) \
+  case C:                   \
+    return run(std::integral_constant<int, C * kPerBlock>{});
     MOVIEREC_CG_CASE(1)
     MOVIEREC_CG_CASE(2)
     MOVIEREC_CG_CASE(3)
@@ -201,11 +215,48 @@ bool CgRowFast(const RowProblem& a, float* x, float* track, float* gather, doubl
   }
 }
 
+MOVIEREC_TARGET_AVX512 bool CgRowAvx512(const RowProblem& a, float* x, float* track, float* gather,
+                                        double* loss) {
+  return CgRowSwitch<simd::Avx512>(a, x, track, gather, loss);
+}
+MOVIEREC_TARGET_AVX2 bool CgRowAvx2(const RowProblem& a, float* x, float* track, float* gather,
+                                    double* loss) {
+  return CgRowSwitch<simd::Avx2>(a, x, track, gather, loss);
+}
+bool CgRowBaseline(const RowProblem& a, float* x, float* track, float* gather, double* loss) {
+  return CgRowSwitch<simd::Baseline>(a, x, track, gather, loss);
+}
+
+using CgRowFn = bool (*)(const RowProblem&, float*, float*, float*, double*);
+
+// The fused CG row solve for the active instruction set (see cpu_factor_simd.h).
+CgRowFn PickCgRow() {
+  switch (simd::ActiveIsa()) {
+    case simd::Isa::kAvx512:
+      return CgRowAvx512;
+    case simd::Isa::kAvx2:
+      return CgRowAvx2;
+    default:
+      return CgRowBaseline;
+  }
+}
+
+// Any kp: kernels::CgSolveRow itself, then the loss with one more pass. conf: n floats.
+double CgRowGeneric(const RowProblem& a, float* x, float* conf, float* cg_scratch, float* d,
+                    bool want_loss) {
+  for (int64_t j = 0; j < a.n; ++j) conf[j] = 1.f + a.alpha * a.v[j];
+  kernels::CgSolveRow(a.g, a.y, a.items, conf, a.n, a.kp, a.steps, x, cg_scratch);
+  if (!want_loss || a.n == 0) return 0.0;
+  for (int64_t j = 0; j < a.n; ++j) {
+    d[j] = kernels::Dot(x, a.y + static_cast<int64_t>(a.items[j]) * a.kp, a.kp);
+  }
+  return Quadratic(a.g, a.kp, x) + ObservedLoss(a, d);
+}
+
 // The exact solve. a_buf: kp² doubles, b_buf: kp doubles, conf / d: n floats each.
 // Returns false when the Cholesky factorisation fails (x is then zeroed).
-MOVIEREC_TARGET_CLONES
-bool CholeskyRow(const RowProblem& a, float* x, double* a_buf, double* b_buf, float* conf,
-                 float* d, bool want_loss, double* loss) {
+bool CholeskyRow(const RowProblem& a, float* x, double* a_buf, double* b_buf, float* conf, float* d,
+                 bool want_loss, double* loss) {
   const int kp = a.kp;
   *loss = 0.0;
   if (a.n == 0) {
@@ -237,7 +288,9 @@ bool CholeskyRow(const RowProblem& a, float* x, double* a_buf, double* b_buf, fl
 class CpuIalsTrainer final : public FactorTrainer {
  public:
   CpuIalsTrainer(const Context& ctx, const IalsParams& params)
-      : threads_(Threads(ctx)), params_(params), cholesky_(params.solver == "cholesky"),
+      : threads_(Threads(ctx)),
+        params_(params),
+        cholesky_(params.solver == "cholesky"),
         log_confidence_(params.confidence == "log") {}
 
   FactorModel Train(const RatingMatrix& csr, const CscMatrix& csc,
@@ -261,8 +314,9 @@ class CpuIalsTrainer final : public FactorTrainer {
 
   // v for one rating: r (linear) or log(1 + r/ε) (log).
   float ConfidenceInput(float r) const {
-    return log_confidence_ ? static_cast<float>(std::log1p(static_cast<double>(r) / params_.epsilon))
-                           : r;
+    return log_confidence_
+               ? static_cast<float>(std::log1p(static_cast<double>(r) / params_.epsilon))
+               : r;
   }
 
   int threads_;
@@ -283,13 +337,12 @@ double CpuIalsTrainer::HalfSweep(const Side& side, const std::vector<float>& y, 
   base.y = y.data();
   base.kp = kp;
   base.alpha = static_cast<float>(params_.alpha);
-  base.lambda = lambda;
   base.steps = params_.cg_steps;
 
   std::vector<double> row_loss(want_loss ? static_cast<size_t>(side.rows) : 0, 0.0);
   int64_t failures = 0;
   const bool generic_cg = kp > 8 * kLanes;
-  const int64_t gather_min = kGatherMinRow;
+  const CgRowFn cg_row = PickCgRow();
   const int64_t gather_max = kGatherMaxBytes / (static_cast<int64_t>(kp) * sizeof(float));
 #pragma omp parallel num_threads(threads_) reduction(+ : failures)
   {
@@ -300,9 +353,8 @@ double CpuIalsTrainer::HalfSweep(const Side& side, const std::vector<float>& y, 
     std::vector<double> a_buf(cholesky_ ? static_cast<size_t>(kp) * kp : 0);
     std::vector<double> b_buf(cholesky_ ? kp : 0);
     std::vector<float> cg_scratch(generic_cg ? 3 * kp : 0);
-    std::vector<float> gather(!cholesky_ && !generic_cg && gather_max >= gather_min
-                                  ? std::min(side.max_row, gather_max) * kp
-                                  : 0);
+    std::vector<float> gather(!cholesky_ && !generic_cg ? std::min(side.max_row, gather_max) * kp
+                                                        : 0);
 #pragma omp for schedule(dynamic, 32)
     for (int64_t r = 0; r < side.rows; ++r) {
       RowProblem a = base;
@@ -317,18 +369,18 @@ double CpuIalsTrainer::HalfSweep(const Side& side, const std::vector<float>& y, 
                          &loss)) {
           ++failures;
         }
-      } else if (!CgRowFast(a, xr, want_loss ? track.data() : nullptr,
-                            a.n >= gather_min && a.n <= gather_max ? gather.data() : nullptr,
-                            &loss)) {
+      } else if (!cg_row(a, xr, want_loss ? track.data() : nullptr,
+                         a.n <= gather_max ? gather.data() : nullptr, &loss)) {
         loss = CgRowGeneric(a, xr, conf.data(), cg_scratch.data(), track.data(), want_loss);
       }
       if (want_loss) row_loss[static_cast<size_t>(r)] = loss;
     }
   }
   if (failures > 0) {
-    spdlog::warn("ials: the Cholesky solve failed for {} of {} rows (set to zero); "
-                 "raise models.ials.regularization",
-                 failures, side.rows);
+    spdlog::warn(
+        "ials: the Cholesky solve failed for {} of {} rows (set to zero); "
+        "raise models.ials.regularization",
+        failures, side.rows);
   }
   double total = 0.0;
   for (double l : row_loss) total += l;  // row order: independent of the thread count
@@ -373,11 +425,14 @@ FactorModel CpuIalsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
   }
 
   std::vector<float> x, y;
-  InitFactors(x, csr.rows, k, kp, InitKind::kUniform, params_.init_std, options.seed, 0,
-              csr.indptr, threads_);
-  InitFactors(y, csr.cols, k, kp, InitKind::kUniform, params_.init_std, options.seed, 1,
-              csc.indptr, threads_);
+  InitFactors(x, csr.rows, k, kp, InitKind::kUniform, params_.init_std, options.seed, 0, csr.indptr,
+              threads_);
+  InitFactors(y, csr.cols, k, kp, InitKind::kUniform, params_.init_std, options.seed, 1, csc.indptr,
+              threads_);
 
+  spdlog::debug("ials: {} x {} matrix, {} ratings, k = {} (stored {}), {} solver, {} threads, {}",
+                csr.rows, csr.cols, csr.nnz(), k, kp, params_.solver, threads_,
+                simd::IsaName(simd::ActiveIsa()));
   const Side users{&csr.indptr, csr.indices.data(), vu, csr.rows, MaxRowLength(csr.indptr)};
   const Side items{&csc.indptr, csc.indices.data(), vi, csc.cols, MaxRowLength(csc.indptr)};
   const double lambda = params_.regularization;
@@ -388,8 +443,7 @@ FactorModel CpuIalsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
     double loss = HalfSweep(items, x, csr.rows, y, kp, true);
     spdlog::debug("ials iteration {}: users {:.3f} s, items {:.3f} s", it, user_seconds,
                   SecondsSince(t0) - user_seconds);
-    double x_norm = 0.0;
-#pragma omp parallel for num_threads(threads_) schedule(static) reduction(+ : x_norm)
+    double x_norm = 0.0;  // in row order (a few ms): the same sum for every thread count
     for (int64_t r = 0; r < csr.rows; ++r) x_norm += kernels::DotDouble(&x[r * kp], &x[r * kp], kp);
     loss += lambda * x_norm;
     IterationLog log;
@@ -436,7 +490,8 @@ std::vector<float> CpuIalsTrainer::FoldInUser(const FactorModel& model, const in
   }
   std::vector<float> g;
   Gramian(y, model.items, kp, threads_, g);
-  for (int f = 0; f < kp; ++f) g[static_cast<size_t>(f) * kp + f] += static_cast<float>(params_.regularization);
+  for (int f = 0; f < kp; ++f)
+    g[static_cast<size_t>(f) * kp + f] += static_cast<float>(params_.regularization);
 
   std::vector<float> v(static_cast<size_t>(count)), conf(v.size()), d(v.size());
   for (int64_t j = 0; j < count; ++j) v[static_cast<size_t>(j)] = ConfidenceInput(ratings[j]);
@@ -448,13 +503,13 @@ std::vector<float> CpuIalsTrainer::FoldInUser(const FactorModel& model, const in
   a.v = v.data();
   a.n = count;
   a.alpha = static_cast<float>(params_.alpha);
-  a.lambda = static_cast<float>(params_.regularization);
   std::vector<double> a_buf(static_cast<size_t>(kp) * kp), b_buf(static_cast<size_t>(kp));
   std::vector<float> x(static_cast<size_t>(kp), 0.f);
   double loss = 0.0;
   if (!CholeskyRow(a, x.data(), a_buf.data(), b_buf.data(), conf.data(), d.data(), false, &loss)) {
-    throw Error("ials: fold-in normal equations are not positive definite; raise "
-                "models.ials.regularization");
+    throw Error(
+        "ials: fold-in normal equations are not positive definite; raise "
+        "models.ials.regularization");
   }
   std::copy_n(x.data(), k, out.data());
   return out;
@@ -486,7 +541,7 @@ std::unique_ptr<FactorTrainer> MakeCpuIalsTrainer(const Context& ctx, const Ials
 namespace cpu_ials_internal {
 
 double CgSolveRow(const float* yty, const float* y, int kp, const int32_t* items, const float* v,
-                  int64_t n, float alpha, int cg_steps, float lambda, float* x, bool want_loss) {
+                  int64_t n, float alpha, int cg_steps, float* x, bool want_loss) {
   RowProblem a;
   a.g = yty;
   a.y = y;
@@ -495,11 +550,10 @@ double CgSolveRow(const float* yty, const float* y, int kp, const int32_t* items
   a.v = v;
   a.n = n;
   a.alpha = alpha;
-  a.lambda = lambda;
   a.steps = cg_steps;
   std::vector<float> track(2 * static_cast<size_t>(n) + 1);
   double loss = 0.0;
-  if (!CgRowFast(a, x, want_loss ? track.data() : nullptr, nullptr, &loss)) {
+  if (!PickCgRow()(a, x, want_loss ? track.data() : nullptr, nullptr, &loss)) {
     std::vector<float> conf(static_cast<size_t>(n) + 1), scratch(3 * static_cast<size_t>(kp));
     loss = CgRowGeneric(a, x, conf.data(), scratch.data(), track.data(), want_loss);
   }

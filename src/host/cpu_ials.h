@@ -48,7 +48,7 @@ namespace cpu_ials_internal {
 // triangles), y is row-major with stride kp, x has kp entries (kp a multiple of 16, padding
 // zero). Returns the row's loss term (see above) when want_loss, else 0.
 double CgSolveRow(const float* yty, const float* y, int kp, const int32_t* items, const float* v,
-                  int64_t n, float alpha, int cg_steps, float lambda, float* x, bool want_loss);
+                  int64_t n, float alpha, int cg_steps, float* x, bool want_loss);
 
 }  // namespace cpu_ials_internal
 
