@@ -41,15 +41,15 @@ namespace movierec::cpu_factor::simd {
 
 enum class Isa { kBaseline, kAvx2, kAvx512 };
 
-// The instruction set the trainers use: the best this CPU runs (x86-64-v4 / v3 / baseline,
-// detected once), lowered by the environment variable MOVIEREC_CPU_ISA=avx2|baseline (for
-// comparisons) or by SetIsaForTesting. Never higher than the CPU supports.
+// The instruction set the trainers use: the best this CPU runs (DetectedIsa: x86-64-v4 / v3 /
+// baseline, detected once), lowered by the environment variable MOVIEREC_CPU_ISA=avx2|baseline
+// (for comparisons) or by SetIsaForTesting, and never higher than the CPU runs.
 Isa ActiveIsa();
-const char* IsaName(Isa isa);
-// Tests: run the following trainings on `isa` (clamped to what the CPU runs); nullptr-like
-// reset with the detected value. Not thread-safe against trainings in flight.
-void SetIsaForTesting(Isa isa);
 Isa DetectedIsa();
+const char* IsaName(Isa isa);
+// Tests: run later trainings on `isa` (clamped to DetectedIsa; pass DetectedIsa() to restore).
+// Not meant to change while a training runs.
+void SetIsaForTesting(Isa isa);
 
 typedef float F16 __attribute__((vector_size(64)));
 typedef float F8 __attribute__((vector_size(32)));

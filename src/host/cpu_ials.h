@@ -12,7 +12,9 @@
 //              algorithm of kernels/cg.h (CgSolveRow: Takács et al. 2011, as `implicit` runs it),
 //              here in a vectorised form: each step makes one pass over the row's items that
 //              computes y·p once per item and accumulates (c − 1)(y·p)·y into Ap, with p, Ap and
-//              x in registers (k ≤ 128; larger k runs kernels::CgSolveRow itself).
+//              x in registers (k ≤ 128; larger k runs kernels::CgSolveRow itself). The first
+//              (residual) pass prefetches the rows it gathers and copies them, so the CG steps
+//              stream a contiguous copy.
 //   cholesky — the exact solve: kernels::BuildImplicitNormalEquations<double> and
 //              kernels::CholeskyFactorSolve<double> per row (slow: k² work per rating).
 // Rows run on ctx.threads OpenMP threads (dynamic schedule); results are bitwise identical for
@@ -26,6 +28,11 @@
 // d = x_u·y_i, during the item half-sweep (the CG tracks each d as x moves, so this costs no
 // extra pass over the ratings). train_rmse is 0 (implicit model). Not normalised: `implicit`
 // divides the same sum by Σc + (users·items − nnz).
+//
+// FoldInUser: the exact (Cholesky) solve of the user's row against the model's item factors,
+// YᵀY formed on each call (a few ms at 27k × 64). For a training user that is the next user
+// half-step of the model — bitwise so for the cholesky solver; after CG has converged, close to
+// the trained row.
 #pragma once
 
 #include <cstdint>
