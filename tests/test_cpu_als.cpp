@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "factor_fixtures.h"
+#include "isa_scope.h"
 #include "host/cpu_als.h"
 #include "host/cpu_factor_common.h"
 #include "host/cpu_factor_simd.h"
@@ -25,55 +27,24 @@
 namespace movierec {
 namespace {
 
-Context Cpu(int threads) {
-  Context ctx;
-  ctx.threads = threads;
-  return ctx;
+using testing::BuildCsr;
+using testing::Cpu;
+using testing::CpuIsas;
+using testing::Isa;
+using testing::IsaScope;
+using testing::LowRankData;
+using testing::Triplet;
+
+LowRankData MakeLowRank(uint64_t seed, int users = 300, int items = 200, double density = 0.2) {
+  return testing::MakeLowRank(seed, users, items, density, /*noise=*/0.1);
+}
+double TestRmse(const FactorModel& m, const std::vector<Triplet>& test) {
+  return testing::Rmse(m, test);
 }
 
-using cpu_factor::simd::Isa;
 
-// The instruction sets this CPU runs (cpu_factor_simd.h), for tests that run on each.
-std::vector<Isa> CpuIsas() {
-  std::vector<Isa> out = {Isa::kBaseline};
-  if (cpu_factor::simd::DetectedIsa() >= Isa::kAvx2) out.push_back(Isa::kAvx2);
-  if (cpu_factor::simd::DetectedIsa() >= Isa::kAvx512) out.push_back(Isa::kAvx512);
-  return out;
-}
 
-// Runs the trainers on one instruction set for its lifetime.
-class IsaScope {
- public:
-  explicit IsaScope(Isa isa) { cpu_factor::simd::SetIsaForTesting(isa); }
-  ~IsaScope() { cpu_factor::simd::SetIsaForTesting(cpu_factor::simd::DetectedIsa()); }
-  IsaScope(const IsaScope&) = delete;
-  IsaScope& operator=(const IsaScope&) = delete;
-};
 
-struct Triplet {
-  int32_t u, i;
-  float r;
-};
-
-// CSR from triplets (any order); ids 1000 + row, 2000 + column.
-RatingMatrix BuildCsr(int64_t rows, int64_t cols, std::vector<Triplet> t) {
-  std::sort(t.begin(), t.end(),
-            [](const Triplet& a, const Triplet& b) { return a.u != b.u ? a.u < b.u : a.i < b.i; });
-  RatingMatrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.indptr.assign(static_cast<size_t>(rows) + 1, 0);
-  for (const Triplet& x : t) {
-    ++m.indptr[x.u + 1];
-    m.indices.push_back(x.i);
-    m.values.push_back(x.r);
-    m.timestamps.push_back(0);
-  }
-  for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
-  for (int64_t r = 0; r < rows; ++r) m.row_ids.push_back(1000 + r);
-  for (int64_t c = 0; c < cols; ++c) m.col_ids.push_back(2000 + c);
-  return m;
-}
 
 // Solves the dense n × n system a x = b (row-major, full) by Gaussian elimination with partial
 // pivoting, in double.
@@ -188,49 +159,7 @@ TEST(CpuAls, ItemHalfStepAndFoldInEqualTheClosedForm) {
   }
 }
 
-// r = 3.5 + bu + bi + pu·qi + noise, rank 5 (pu·qi of sd ~0.7, biases sd 0.3, noise sd 0.1);
-// each cell observed with probability `density`, 20 % of those held out.
-struct LowRankData {
-  RatingMatrix train;
-  CscMatrix train_csc;
-  std::vector<Triplet> test;
-  double noise = 0.1;
-};
 
-LowRankData MakeLowRank(uint64_t seed, int users = 300, int items = 200, double density = 0.2) {
-  const int rank = 5;
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> n01(0.0, 1.0);
-  std::uniform_real_distribution<double> u01(0.0, 1.0);
-  const double factor_sd = std::sqrt(0.7 / std::sqrt(static_cast<double>(rank)));
-  std::vector<double> p(users * rank), q(items * rank), bu(users), bi(items);
-  for (double& v : p) v = factor_sd * n01(rng);
-  for (double& v : q) v = factor_sd * n01(rng);
-  for (double& v : bu) v = 0.3 * n01(rng);
-  for (double& v : bi) v = 0.3 * n01(rng);
-  LowRankData d;
-  std::vector<Triplet> train;
-  for (int u = 0; u < users; ++u) {
-    for (int i = 0; i < items; ++i) {
-      if (u01(rng) >= density) continue;
-      double r = 3.5 + bu[u] + bi[i] + d.noise * n01(rng);
-      for (int f = 0; f < rank; ++f) r += p[u * rank + f] * q[i * rank + f];
-      (u01(rng) < 0.2 ? d.test : train).push_back({u, i, static_cast<float>(r)});
-    }
-  }
-  d.train = BuildCsr(users, items, std::move(train));
-  d.train_csc = ToCsc(d.train);
-  return d;
-}
-
-double TestRmse(const FactorModel& m, const std::vector<Triplet>& test) {
-  double se = 0.0;
-  for (const Triplet& t : test) {
-    const double e = t.r - m.Predict(t.u, t.i);
-    se += e * e;
-  }
-  return std::sqrt(se / static_cast<double>(test.size()));
-}
 
 TEST(CpuAls, LossNeverIncreases) {
   const LowRankData d = MakeLowRank(11, 120, 90, 0.25);

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "common/error.h"
+#include "factor_fixtures.h"
+#include "isa_scope.h"
 #include "host/cpu_factor_simd.h"
 #include "host/cpu_ials.h"
 #include "kernels/cg.h"
@@ -22,55 +24,13 @@
 namespace movierec {
 namespace {
 
-Context Cpu(int threads) {
-  Context ctx;
-  ctx.threads = threads;
-  return ctx;
-}
+using testing::BuildCsr;
+using testing::Cpu;
+using testing::CpuIsas;
+using testing::Isa;
+using testing::IsaScope;
+using testing::Triplet;
 
-using cpu_factor::simd::Isa;
-
-// The instruction sets this CPU runs (cpu_factor_simd.h), for tests that run on each.
-std::vector<Isa> CpuIsas() {
-  std::vector<Isa> out = {Isa::kBaseline};
-  if (cpu_factor::simd::DetectedIsa() >= Isa::kAvx2) out.push_back(Isa::kAvx2);
-  if (cpu_factor::simd::DetectedIsa() >= Isa::kAvx512) out.push_back(Isa::kAvx512);
-  return out;
-}
-
-// Runs the trainers on one instruction set for its lifetime.
-class IsaScope {
- public:
-  explicit IsaScope(Isa isa) { cpu_factor::simd::SetIsaForTesting(isa); }
-  ~IsaScope() { cpu_factor::simd::SetIsaForTesting(cpu_factor::simd::DetectedIsa()); }
-  IsaScope(const IsaScope&) = delete;
-  IsaScope& operator=(const IsaScope&) = delete;
-};
-
-struct Triplet {
-  int32_t u, i;
-  float r;
-};
-
-// CSR from triplets (any order); ids 1000 + row, 2000 + column.
-RatingMatrix BuildCsr(int64_t rows, int64_t cols, std::vector<Triplet> t) {
-  std::sort(t.begin(), t.end(),
-            [](const Triplet& a, const Triplet& b) { return a.u != b.u ? a.u < b.u : a.i < b.i; });
-  RatingMatrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.indptr.assign(static_cast<size_t>(rows) + 1, 0);
-  for (const Triplet& x : t) {
-    ++m.indptr[x.u + 1];
-    m.indices.push_back(x.i);
-    m.values.push_back(x.r);
-    m.timestamps.push_back(0);
-  }
-  for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
-  for (int64_t r = 0; r < rows; ++r) m.row_ids.push_back(1000 + r);
-  for (int64_t c = 0; c < cols; ++c) m.col_ids.push_back(2000 + c);
-  return m;
-}
 
 // Random implicit data: each cell observed with probability `density`, values 1..5.
 RatingMatrix RandomImplicit(uint64_t seed, int users, int items, double density) {

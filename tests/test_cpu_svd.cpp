@@ -2,6 +2,8 @@
 // across thread counts, recovery of generated low-rank data, the unbiased variant, fold-in).
 #include <gtest/gtest.h>
 
+#include "factor_fixtures.h"
+
 #include <cmath>
 #include <random>
 #include <vector>
@@ -12,80 +14,15 @@
 namespace movierec {
 namespace {
 
-Context Cpu(int threads) {
-  Context ctx;
-  ctx.threads = threads;
-  return ctx;
-}
+using testing::BuildCsr;
+using testing::Cpu;
+using testing::LowRankData;
+using testing::Rmse;
+using testing::Triplet;
 
-struct Triplet {
-  int32_t u, i;
-  float r;
-};
-
-// CSR from triplets sorted by (u, i); ids 1000 + index.
-RatingMatrix BuildCsr(int64_t rows, int64_t cols, std::vector<Triplet> t) {
-  std::sort(t.begin(), t.end(),
-            [](const Triplet& a, const Triplet& b) { return a.u != b.u ? a.u < b.u : a.i < b.i; });
-  RatingMatrix m;
-  m.rows = rows;
-  m.cols = cols;
-  m.indptr.assign(static_cast<size_t>(rows) + 1, 0);
-  for (const Triplet& x : t) {
-    ++m.indptr[x.u + 1];
-    m.indices.push_back(x.i);
-    m.values.push_back(x.r);
-    m.timestamps.push_back(0);
-  }
-  for (int64_t r = 0; r < rows; ++r) m.indptr[r + 1] += m.indptr[r];
-  for (int64_t r = 0; r < rows; ++r) m.row_ids.push_back(1000 + r);
-  for (int64_t c = 0; c < cols; ++c) m.col_ids.push_back(2000 + c);
-  return m;
-}
-
-// 500 users x 300 items by default, r = 3.5 + bu + bi + pu·qi + noise with rank-5 factors, bu, bi ~
-// N(0, 0.3²), pu·qi of standard deviation 0.7 and noise σ = 0.5; each cell observed with
-// probability `density` (0.1) and sent to test with probability 0.2.
-struct LowRankData {
-  RatingMatrix train;
-  CscMatrix train_csc;
-  std::vector<Triplet> test;
-  double noise = 0.5;
-};
-
+// 500 users x 300 items by default, noise σ = 0.5, 10 % of cells observed (factor_fixtures.h).
 LowRankData MakeLowRank(uint64_t seed, int users = 500, int items = 300, double density = 0.1) {
-  const int rank = 5;
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> n01(0.0, 1.0);
-  std::uniform_real_distribution<double> u01(0.0, 1.0);
-  const double factor_sd = std::sqrt(0.7 / std::sqrt(static_cast<double>(rank)));
-  std::vector<double> p(users * rank), q(items * rank), bu(users), bi(items);
-  for (double& v : p) v = factor_sd * n01(rng);
-  for (double& v : q) v = factor_sd * n01(rng);
-  for (double& v : bu) v = 0.3 * n01(rng);
-  for (double& v : bi) v = 0.3 * n01(rng);
-  LowRankData d;
-  std::vector<Triplet> train;
-  for (int u = 0; u < users; ++u) {
-    for (int i = 0; i < items; ++i) {
-      if (u01(rng) >= density) continue;
-      double r = 3.5 + bu[u] + bi[i] + d.noise * n01(rng);
-      for (int f = 0; f < rank; ++f) r += p[u * rank + f] * q[i * rank + f];
-      (u01(rng) < 0.2 ? d.test : train).push_back({u, i, static_cast<float>(r)});
-    }
-  }
-  d.train = BuildCsr(users, items, std::move(train));
-  d.train_csc = ToCsc(d.train);
-  return d;
-}
-
-double Rmse(const FactorModel& m, const std::vector<Triplet>& test) {
-  double s = 0;
-  for (const Triplet& t : test) {
-    const double e = m.Predict(t.u, t.i) - t.r;
-    s += e * e;
-  }
-  return std::sqrt(s / static_cast<double>(test.size()));
+  return testing::MakeLowRank(seed, users, items, density, /*noise=*/0.5);
 }
 
 double GlobalMeanRmse(const RatingMatrix& train, const std::vector<Triplet>& test) {
