@@ -248,6 +248,20 @@ RecommendAnswer Recommend(io::Database& db, const RecommendRequest& req) {
     throw UsageError("unknown algorithm '" + req.algorithm +
                      "'; expected collaborative, content, hybrid, popularity, als, ials or svd");
   }
+  // The fast path first: a full precomputed list answers without any other query.
+  std::vector<io::Recommendation> pre;
+  try {
+    pre = io::ReadRecommendations(db, req.user_id, a.algorithm, req.n);
+  } catch (const Error&) {
+    // No such table (a database that never saw the pipeline): said clearly just below.
+  }
+  if (static_cast<int>(pre.size()) >= req.n && !req.explain) {
+    a.source = "precomputed";
+    a.served_by = a.algorithm;
+    a.model_id = pre.front().model_id;
+    for (const auto& p : pre) a.movies.push_back({p.rank, p.movie_id, p.score, std::nullopt});
+    return a;
+  }
   if (db.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'user'") ==
           0 ||
       db.QueryInt("SELECT EXISTS (SELECT 1 FROM user)") == 0) {
@@ -261,15 +275,6 @@ RecommendAnswer Recommend(io::Database& db, const RecommendRequest& req) {
       throw UsageError("unknown user " + std::to_string(req.user_id) +
                        ": no ratings of this user were loaded");
     }
-  }
-
-  std::vector<io::Recommendation> pre = io::ReadRecommendations(db, req.user_id, a.algorithm, req.n);
-  if (static_cast<int>(pre.size()) >= req.n && !req.explain) {
-    a.source = "precomputed";
-    a.served_by = a.algorithm;
-    a.model_id = pre.front().model_id;
-    for (const auto& p : pre) a.movies.push_back({p.rank, p.movie_id, p.score, std::nullopt});
-    return a;
   }
 
   const auto rec = io::LatestModel(db, a.algorithm);
