@@ -15,4 +15,12 @@ sqlite3 -header -column data/movies_recommendation.db \
   "SELECT (SELECT COUNT(*) FROM movie) AS movies, (SELECT COUNT(*) FROM user) AS users,
           (SELECT COUNT(*) FROM user_rating) AS ratings, (SELECT COUNT(*) FROM person) AS persons,
           (SELECT COUNT(*) FROM imdb_movie) AS imdb_rows,
-          (SELECT COUNT(*) FROM rejected_rows) AS quarantined;"
+          (SELECT COUNT(*) FROM rejected_rows) AS quarantined,
+          (SELECT COUNT(*) FROM models) AS models,
+          (SELECT COUNT(*) FROM user_recommendations) AS recommendations;"
+user=$(sqlite3 data/movies_recommendation.db "SELECT MIN(user_id) FROM user_recommendations")
+if [ -n "$user" ]; then
+  echo
+  echo "./build/movierec recommend --db data/movies_recommendation.db --user-id $user --algorithm hybrid"
+  ./build/movierec recommend --db data/movies_recommendation.db --user-id "$user" --algorithm hybrid
+fi
