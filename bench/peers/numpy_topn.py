@@ -15,8 +15,9 @@ Two ways to use the cores:
   --workers N > 1:       N Python threads each take whole blocks, BLAS limited to 1 thread;
                          numpy releases the GIL in sgemm, argpartition and the sorts.
 Prints seconds (best of --repeats), users/s, the effective GFLOP/s (2*users*items*k / seconds),
-a per-phase breakdown (one extra single-worker pass), and the GFLOP/s of the plain sgemm over the
-same blocks (np.matmul into a preallocated buffer, same BLAS threads), best of --repeats.
+a per-phase breakdown (one extra pass on one worker, BLAS threads as in the mode), and the
+GFLOP/s of the plain sgemm over the same blocks (np.matmul into a preallocated buffer, same BLAS
+threads), best of --repeats.
 
 U and V: rng = np.random.default_rng(seed); U = rng.standard_normal((users, k), float32) * scale,
 then V the same shape for items. --save DIR writes U.npy, V.npy and topk.npy (int32 users x K),

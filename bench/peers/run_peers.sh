@@ -28,9 +28,9 @@ make_data() {
     build/movierec generate --out "$dir" --format "$fmt" --users "$users" --movies "$movies" \
       --ratings "$ratings" --seed 1
     if [ "$fmt" = ml-100k ]; then
-      printf 'database: {path: peer.db}\ndata_sources: {csv_files: {movies: u.item, ratings: u.data}}\nreports: {directory: reports}\n' > "$dir/peer_config.yaml"
+      printf 'database: {path: peer.db}\ndata_sources: {csv_files: {movies: u.item, ratings: u.data}}\nreports: {directory: reports}\npipeline: {stages: [extract, validate, transform, load, finalize]}\n' > "$dir/peer_config.yaml"
     else
-      printf 'database: {path: peer.db}\ndata_sources: {csv_files: {movies: Movies.csv, ratings: Ratings.csv, persons: Persons.csv, imdb: imdb_top_1000.csv}}\nreports: {directory: reports}\n' > "$dir/peer_config.yaml"
+      printf 'database: {path: peer.db}\ndata_sources: {csv_files: {movies: Movies.csv, ratings: Ratings.csv, persons: Persons.csv, imdb: imdb_top_1000.csv}}\nreports: {directory: reports}\npipeline: {stages: [extract, validate, transform, load, finalize]}\n' > "$dir/peer_config.yaml"
     fi
     rm -f "$dir/peer.db" "$dir/peer.db-wal" "$dir/peer.db-shm"
     echo "--- build/movierec pipeline --config $dir/peer_config.yaml"
