@@ -322,26 +322,13 @@ FactorModel CpuAlsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
 std::vector<float> CpuAlsTrainer::FoldInUser(const FactorModel& model, const int32_t* items,
                                              const float* ratings, int64_t count) const {
   const int k = model.factors;
-  if (k < 1 || model.item_factors.size() != static_cast<size_t>(model.items) * k) {
-    throw Error("als: fold-in needs a model with item factors");
-  }
   const bool biases = !model.item_bias.empty();
   if (biases && model.item_bias.size() != static_cast<size_t>(model.items)) {
     throw Error("als: the model's item biases do not match its items");
   }
-  for (int64_t j = 0; j < count; ++j) {
-    if (items[j] < 0 || items[j] >= model.items) {
-      throw Error("als: fold-in item index " + std::to_string(items[j]) + " outside the model's " +
-                  std::to_string(model.items) + " items");
-    }
-  }
-  const int kp = PaddedWidth(k);
   std::vector<float> padded;
-  const float* y = model.item_factors.data();
-  if (kp != k) {
-    padded = Pad(y, model.items, k, kp);
-    y = padded.data();
-  }
+  const float* y = FoldInItemFactors(model, items, count, "als", padded);
+  const int kp = PaddedWidth(k);
   AlsRow a;
   a.y = y;
   a.other_bias = biases ? model.item_bias.data() : nullptr;

@@ -242,6 +242,24 @@ std::vector<float> Pad(const float* x, int64_t rows, int k, int kp) {
   return out;
 }
 
+const float* FoldInItemFactors(const FactorModel& model, const int32_t* items, int64_t count,
+                               const char* algorithm, std::vector<float>& storage) {
+  const int k = model.factors;
+  if (k < 1 || model.item_factors.size() != static_cast<size_t>(model.items) * k) {
+    throw Error(std::string(algorithm) + ": fold-in needs a model with item factors");
+  }
+  for (int64_t j = 0; j < count; ++j) {
+    if (items[j] < 0 || items[j] >= model.items) {
+      throw Error(std::string(algorithm) + ": fold-in item index " + std::to_string(items[j]) +
+                  " outside the model's " + std::to_string(model.items) + " items");
+    }
+  }
+  const int kp = PaddedWidth(k);
+  if (kp == k) return model.item_factors.data();
+  storage = Pad(model.item_factors.data(), model.items, k, kp);
+  return storage.data();
+}
+
 void ReportIteration(const char* algorithm, int iterations, bool with_rmse, const IterationLog& log,
                      const TrainOptions& options) {
   const auto level = options.progress ? spdlog::level::info : spdlog::level::debug;

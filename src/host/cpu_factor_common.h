@@ -70,6 +70,12 @@ std::vector<float> Unpad(std::vector<float>&& padded, int64_t rows, int k, int k
 // rows × kp copy of a rows × k matrix, padding columns zero.
 std::vector<float> Pad(const float* x, int64_t rows, int k, int kp);
 
+// A fold-in's item factors: checks the model's item factors and the rated item indexes
+// (movierec::Error naming `algorithm` otherwise) and returns the factors padded to
+// PaddedWidth(model.factors), the copy kept in `storage` when padding was needed.
+const float* FoldInItemFactors(const FactorModel& model, const int32_t* items, int64_t count,
+                               const char* algorithm, std::vector<float>& storage);
+
 // Logs "<algorithm> iteration i/n: loss …, train RMSE … (s)" (info when options.progress, debug
 // otherwise) and calls options.on_iteration.
 void ReportIteration(const char* algorithm, int iterations, bool with_rmse, const IterationLog& log,

@@ -470,24 +470,11 @@ FactorModel CpuIalsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
 std::vector<float> CpuIalsTrainer::FoldInUser(const FactorModel& model, const int32_t* items,
                                               const float* ratings, int64_t count) const {
   const int k = model.factors;
-  if (k < 1 || model.item_factors.size() != static_cast<size_t>(model.items) * k) {
-    throw Error("ials: fold-in needs a model with item factors");
-  }
+  std::vector<float> padded;
+  const float* y = FoldInItemFactors(model, items, count, "ials", padded);
+  const int kp = PaddedWidth(k);
   std::vector<float> out(static_cast<size_t>(k), 0.f);
   if (count <= 0) return out;
-  for (int64_t j = 0; j < count; ++j) {
-    if (items[j] < 0 || items[j] >= model.items) {
-      throw Error("ials: fold-in item index " + std::to_string(items[j]) + " outside the model's " +
-                  std::to_string(model.items) + " items");
-    }
-  }
-  const int kp = PaddedWidth(k);
-  std::vector<float> padded;
-  const float* y = model.item_factors.data();
-  if (kp != k) {
-    padded = Pad(y, model.items, k, kp);
-    y = padded.data();
-  }
   std::vector<float> g;
   Gramian(y, model.items, kp, threads_, g);
   for (int f = 0; f < kp; ++f)
