@@ -39,7 +39,7 @@ struct LoadedModel {
   std::unordered_map<int64_t, int32_t> index_of;
 };
 
-LoadedModel LoadModel(io::Database& db, const io::ModelRecord& rec) {
+LoadedModel LoadModel(const io::ModelRecord& rec) {
   if (rec.path.empty()) {
     throw Error("the " + rec.algorithm + " model " + std::to_string(rec.model_id) +
                 " has no files");
@@ -54,7 +54,6 @@ LoadedModel LoadModel(io::Database& db, const io::ModelRecord& rec) {
       m.index_of.emplace(m.model.item_ids[i], static_cast<int32_t>(i));
     }
   }
-  (void)db;
   return m;
 }
 
@@ -64,7 +63,7 @@ LoadedModel LoadModelById(io::Database& db, int64_t model_id, const char* what) 
     throw Error(std::string("the hybrid model's ") + what + " component (model " +
                 std::to_string(model_id) + ") is missing; train the hybrid again");
   }
-  return LoadModel(db, *rec);
+  return LoadModel(*rec);
 }
 
 // The user's ratings of movies the model knows: item indexes ascending, with their ratings.
@@ -299,7 +298,7 @@ RecommendAnswer Recommend(io::Database& db, const RecommendRequest& req) {
     s.Bind(1, req.user_id);
     while (s.Step()) rated.emplace_back(s.ColumnInt(0), static_cast<float>(s.ColumnDouble(1)));
   }
-  LoadedModel model = LoadModel(db, *rec);
+  LoadedModel model = LoadModel(*rec);
   KnownRatings known = RatingsFor(rated, model);
   a.served_by = a.algorithm;
   if (known.items.empty() && a.algorithm != "popularity") {
@@ -309,7 +308,7 @@ RecommendAnswer Recommend(io::Database& db, const RecommendRequest& req) {
       throw Error("user " + std::to_string(req.user_id) + " rated no movie the " + a.algorithm +
                   " model knows, and there is no popularity model to fall back on");
     }
-    model = LoadModel(db, *pop);
+    model = LoadModel(*pop);
     known = RatingsFor(rated, model);
     a.served_by = "popularity";
   }
