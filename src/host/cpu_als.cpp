@@ -304,18 +304,10 @@ FactorModel CpuAlsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
     ReportIteration("als", params_.iterations, true, log, options);
   }
 
-  FactorModel model;
-  model.algorithm = "als";
-  model.factors = k;
-  model.users = csr.rows;
-  model.items = csr.cols;
-  model.user_factors = Unpad(std::move(x), csr.rows, k, kp);
-  model.item_factors = Unpad(std::move(y), csr.cols, k, kp);
+  FactorModel model = PackModel("als", csr, k, kp, std::move(x), std::move(y));
   model.user_bias = std::move(bu);
   model.item_bias = std::move(bi);
   model.global_mean = mu;
-  model.user_ids = csr.row_ids;
-  model.item_ids = csr.col_ids;
   return model;
 }
 

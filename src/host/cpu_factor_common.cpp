@@ -242,6 +242,20 @@ std::vector<float> Pad(const float* x, int64_t rows, int k, int kp) {
   return out;
 }
 
+FactorModel PackModel(const char* algorithm, const RatingMatrix& csr, int k, int kp,
+                      std::vector<float>&& x, std::vector<float>&& y) {
+  FactorModel model;
+  model.algorithm = algorithm;
+  model.factors = k;
+  model.users = csr.rows;
+  model.items = csr.cols;
+  model.user_factors = Unpad(std::move(x), csr.rows, k, kp);
+  model.item_factors = Unpad(std::move(y), csr.cols, k, kp);
+  model.user_ids = csr.row_ids;
+  model.item_ids = csr.col_ids;
+  return model;
+}
+
 const float* FoldInItemFactors(const FactorModel& model, const int32_t* items, int64_t count,
                                const char* algorithm, std::vector<float>& storage) {
   const int k = model.factors;

@@ -70,6 +70,10 @@ std::vector<float> Unpad(std::vector<float>&& padded, int64_t rows, int k, int k
 // rows × kp copy of a rows × k matrix, padding columns zero.
 std::vector<float> Pad(const float* x, int64_t rows, int k, int kp);
 
+// The trained model from padded factor arrays: unpadded, shaped and carrying csr's id maps.
+FactorModel PackModel(const char* algorithm, const RatingMatrix& csr, int k, int kp,
+                      std::vector<float>&& x, std::vector<float>&& y);
+
 // A fold-in's item factors: checks the model's item factors and the rated item indexes
 // (movierec::Error naming `algorithm` otherwise) and returns the factors padded to
 // PaddedWidth(model.factors), the copy kept in `storage` when padding was needed.

@@ -454,16 +454,7 @@ FactorModel CpuIalsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
     ReportIteration("ials", params_.iterations, false, log, options);
   }
 
-  FactorModel model;
-  model.algorithm = "ials";
-  model.factors = k;
-  model.users = csr.rows;
-  model.items = csr.cols;
-  model.user_factors = Unpad(std::move(x), csr.rows, k, kp);
-  model.item_factors = Unpad(std::move(y), csr.cols, k, kp);
-  model.global_mean = 0.f;
-  model.user_ids = csr.row_ids;
-  model.item_ids = csr.col_ids;
+  FactorModel model = PackModel("ials", csr, k, kp, std::move(x), std::move(y));
   return model;
 }
 
