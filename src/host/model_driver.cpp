@@ -84,18 +84,6 @@ bool SameIndexes(const FactorModel& m, const RatingMatrix& train) {
   return m.user_ids == train.row_ids && m.item_ids == train.col_ids;
 }
 
-Context ComputeContext(const Context& ctx) {
-  if (!ctx.IsCuda()) return ctx;
-  static bool said = false;
-  if (!said) {
-    said = true;
-    spdlog::warn("{}: CUDA scoring is not built yet; scoring on the CPU", ctx.Name());
-  }
-  Context cpu = ctx;
-  cpu.device = DeviceKind::kCpu;
-  return cpu;
-}
-
 }  // namespace
 
 FactorModel TrainInMemory(const Context& ctx, io::Database* catalog_db,
@@ -227,7 +215,7 @@ TopNLists ScoreStoredModel(const Context& ctx, const FactorModel& model, const R
   problem.item_allowed = item_allowed.data();
   problem.user_active = user_active.data();
   problem.n = n;
-  return ScoreTopN(ComputeContext(ctx), problem);
+  return ScoreTopN(CpuUntilCuda(ctx, "top-N kernels"), problem);
 }
 
 std::vector<ScoredAlgorithm> ScoreModels(const Context& ctx, io::Database& db,

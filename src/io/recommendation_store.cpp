@@ -96,6 +96,15 @@ void CountCache(Database& db, const std::string& algorithm, bool hit) {
   s.Run();
 }
 
+// Binds the cache key (user, algorithm, model, n) to parameters 1..4.
+void BindCacheKey(Statement& s, int64_t user_id, const std::string& algorithm, int64_t model_id,
+                  int n) {
+  s.Bind(1, user_id);
+  s.Bind(2, std::string_view(algorithm));
+  s.Bind(3, model_id);
+  s.Bind(4, int64_t{n});
+}
+
 }  // namespace
 
 std::optional<std::string> CacheLookup(Database& db, int64_t user_id, const std::string& algorithm,
@@ -103,20 +112,14 @@ std::optional<std::string> CacheLookup(Database& db, int64_t user_id, const std:
   Statement s = db.Prepare(
       "SELECT payload FROM recommendation_cache WHERE user_id = ? AND algorithm = ? AND "
       "model_id = ? AND n = ?");
-  s.Bind(1, user_id);
-  s.Bind(2, std::string_view(algorithm));
-  s.Bind(3, model_id);
-  s.Bind(4, int64_t{n});
+  BindCacheKey(s, user_id, algorithm, model_id, n);
   if (!s.Step()) return std::nullopt;
   std::string payload = s.ColumnText(0);
   Transaction tx(db);
   Statement hit = db.Prepare(
       "UPDATE recommendation_cache SET hits = hits + 1 WHERE user_id = ? AND algorithm = ? AND "
       "model_id = ? AND n = ?");
-  hit.Bind(1, user_id);
-  hit.Bind(2, std::string_view(algorithm));
-  hit.Bind(3, model_id);
-  hit.Bind(4, int64_t{n});
+  BindCacheKey(hit, user_id, algorithm, model_id, n);
   hit.Run();
   CountCache(db, algorithm, true);
   tx.Commit();
@@ -129,10 +132,7 @@ void CacheStore(Database& db, int64_t user_id, const std::string& algorithm, int
   Statement s = db.Prepare(
       "INSERT OR REPLACE INTO recommendation_cache (user_id, algorithm, model_id, n, payload, "
       "created_at, hits) VALUES (?,?,?,?,?,?,0)");
-  s.Bind(1, user_id);
-  s.Bind(2, std::string_view(algorithm));
-  s.Bind(3, model_id);
-  s.Bind(4, int64_t{n});
+  BindCacheKey(s, user_id, algorithm, model_id, n);
   s.Bind(5, std::string_view(payload));
   s.Bind(6, created_at);
   s.Run();
