@@ -42,6 +42,7 @@ struct MovieInfo {
 
 std::map<int64_t, MovieInfo> ReadMovies(io::Database& db, const std::vector<int64_t>& ids) {
   std::map<int64_t, MovieInfo> out;
+  io::ReadTransaction snapshot(db);
   io::Statement m = db.Prepare("SELECT title, release_year FROM movie WHERE movie_id = ?");
   io::Statement g = db.Prepare(
       "SELECT g.name FROM movie_genres mg JOIN genre g ON g.genre_id = mg.genre_id "

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "host/cpu_factor_simd.h"
+#include "host/cpu_features.h"
 
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -84,9 +85,8 @@ namespace {
 
 Isa Detect() {
 #if MOVIEREC_ISA_DISPATCH
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return Isa::kAvx512;
-  if (__builtin_cpu_supports("x86-64-v3")) return Isa::kAvx2;
+  if (cpu::HasX86_64_V4()) return Isa::kAvx512;
+  if (cpu::HasX86_64_V3()) return Isa::kAvx2;
 #endif
   return Isa::kBaseline;
 }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "host/blas.h"
+#include "host/cpu_features.h"
 #include "host/topn.h"
 #include "kernels/topk.h"
 
@@ -136,8 +137,7 @@ void OfferAboveScalar(const float* row, int64_t j, int64_t len, int32_t first_it
 
 bool CpuHasAvx2() {
 #if defined(MOVIEREC_TOPN_X86)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
+  return cpu::HasX86_64_V3();
 #else
   return false;
 #endif

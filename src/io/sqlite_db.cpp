@@ -99,4 +99,14 @@ void Transaction::Commit() {
   done_ = true;
 }
 
+ReadTransaction::ReadTransaction(Database& db) : db_(db) { db_.Exec("BEGIN"); }
+
+ReadTransaction::~ReadTransaction() {
+  try {
+    db_.Exec("COMMIT");
+  } catch (...) {
+    // Nothing was written; the snapshot ends with the connection in any case.
+  }
+}
+
 }  // namespace movierec::io

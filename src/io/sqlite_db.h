@@ -103,4 +103,17 @@ class Transaction {
   bool done_ = false;
 };
 
+// A read-only stretch of work seen as one snapshot: BEGIN (deferred) on construction, COMMIT
+// in the destructor. Many small queries then take the file locks once instead of each time.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Database& db_;
+};
+
 }  // namespace movierec::io
