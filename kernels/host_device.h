@@ -7,3 +7,14 @@
 #else
 #define MOVIEREC_HD inline
 #endif
+
+// For the few innermost functions (dot products, the SGD step) that host code compiles once per
+// instruction set: a caller marked __attribute__((target(...))) can inline them only when they
+// are always_inline, and they then take its vector width.
+#if defined(__CUDACC__)
+#define MOVIEREC_HD_HOT MOVIEREC_HD
+#elif defined(__GNUC__)
+#define MOVIEREC_HD_HOT inline __attribute__((always_inline))
+#else
+#define MOVIEREC_HD_HOT inline
+#endif

@@ -40,8 +40,8 @@ MOVIEREC_HD SgdParams<T> UniformSgdParams(T lr, T reg) {
   return SgdParams<T>{lr, lr, lr, lr, reg, reg, reg, reg};
 }
 
-MOVIEREC_HD float FactorDot(const float* a, const float* b, int k) { return Dot(a, b, k); }
-MOVIEREC_HD double FactorDot(const double* a, const double* b, int k) { return DotDouble(a, b, k); }
+MOVIEREC_HD_HOT float FactorDot(const float* a, const float* b, int k) { return Dot(a, b, k); }
+MOVIEREC_HD_HOT double FactorDot(const double* a, const double* b, int k) { return DotDouble(a, b, k); }
 
 // μ + bu + bi + qi·pu, summed in that order (unclipped).
 template <typename T>
@@ -59,7 +59,7 @@ MOVIEREC_HD T ClipRating(T est, T lo, T hi) {
 // One SGD step on rating r (see the header comment). pu and qi (k factors each) must not overlap.
 // Returns err, the residual before the step.
 template <typename T>
-MOVIEREC_HD T SgdStep(T rating, T global_mean, T* bu, T* bi, T* __restrict__ pu, T* __restrict__ qi,
+MOVIEREC_HD_HOT T SgdStep(T rating, T global_mean, T* bu, T* bi, T* __restrict__ pu, T* __restrict__ qi,
                       int k, const SgdParams<T>& p, bool biased) {
   const T dot = FactorDot(qi, pu, k);
   T err;

@@ -18,7 +18,7 @@
 namespace movierec::kernels {
 
 // Sum of a[i] * b[i] over [0, n), accumulated in float with 8 lanes.
-MOVIEREC_HD float Dot(const float* a, const float* b, int n) {
+MOVIEREC_HD_HOT float Dot(const float* a, const float* b, int n) {
   float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f};
   int i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -35,7 +35,7 @@ MOVIEREC_HD float Dot(const float* a, const float* b, int n) {
 // Sum of a[i] * b[i] over [0, n) accumulated in double (4 lanes), for T = float or double: the
 // products are formed in double, so float inputs lose nothing before the sum.
 template <typename T>
-MOVIEREC_HD double DotDouble(const T* a, const T* b, int n) {
+MOVIEREC_HD_HOT double DotDouble(const T* a, const T* b, int n) {
   double acc[4] = {0., 0., 0., 0.};
   int i = 0;
   for (; i + 4 <= n; i += 4) {
