@@ -1,9 +1,10 @@
-// Times the CPU ALS trainers (host/cpu_ials.cpp, host/cpu_als.cpp) per iteration on a
-// MovieLens-20M-shaped matrix generated in memory, or on a saved rating matrix.
+// Times the factor trainers (ials, als, svd) per iteration on a MovieLens-20M-shaped matrix
+// generated in memory, or on a saved rating matrix, on the CPU or a GPU (--device, as the tool's).
 //
-//   als_bench [--threads 2] [--iterations 3] [--algorithms ials,als] [--db path/to.db]
-//             [--users 138000 --items 27000 --ratings 20000000 --seed 7]
+//   als_bench [--device cpu|gpu|gpu:N] [--threads 2] [--iterations 3] [--algorithms ials,als,svd]
+//             [--db path/to.db] [--users 138000 --items 27000 --ratings 20000000 --seed 7]
 //             [--factors 64 --ials-reg 0.01 --alpha 1 --cg-steps 3 --solver cg --als-reg 0.05]
+//             [--svd-lr 0.005 --svd-reg 0.02]
 //
 // Generated data (seeded, 2–4 s on 2 threads): user activity 20 + a log-normal tail (ML-20M:
 // at least 20 ratings per user, median ~68, mean ~144, a few users with thousands; capped at a
@@ -31,9 +32,10 @@
 
 #include "common/sparse.h"
 #include "etl/splits.h"
-#include "host/cpu_als.h"
+#include "host/context.h"
 #include "host/cpu_factor_simd.h"
-#include "host/cpu_ials.h"
+#include "host/cuda_backend.h"
+#include "host/trainer.h"
 #include "io/matrix_files.h"
 
 using namespace movierec;
@@ -169,16 +171,20 @@ void Report(const char* what, const std::vector<double>& secs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"CPU ALS / iALS trainer benchmark"};
+  CLI::App app{"Factor trainer benchmark (ials, als, svd; CPU or GPU)"};
   int threads = 2, iterations = 3;
   std::string algorithms = "ials,als", db_path;
   int64_t users = 138000, items = 27000, ratings = 20000000;
   uint64_t seed = 7;
-  IalsParams ials;
-  AlsParams als;
+  ModelsConfig cfg;
+  IalsParams& ials = cfg.ials;
+  AlsParams& als = cfg.als;
+  SvdParams& svd = cfg.svd;
+  std::string device = "cpu";
+  app.add_option("--device", device, "cpu | gpu | gpu:N");
   app.add_option("--threads", threads);
   app.add_option("--iterations", iterations);
-  app.add_option("--algorithms", algorithms, "comma-separated: ials, als");
+  app.add_option("--algorithms", algorithms, "comma-separated: ials, als, svd");
   app.add_option("--db", db_path, "read <db>.matrix/ instead of generating");
   app.add_option("--users", users);
   app.add_option("--items", items);
@@ -192,6 +198,8 @@ int main(int argc, char** argv) {
   app.add_option("--confidence", ials.confidence);
   app.add_option("--als-reg", als.regularization);
   app.add_option("--als-biases", als.biases);
+  app.add_option("--svd-lr", svd.lr);
+  app.add_option("--svd-reg", svd.reg);
   std::string split;
   app.add_option("--split", split,
                  "train on the train part of a movierec split (e.g. time:0.2, as the implicit "
@@ -199,8 +207,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("--verbose", verbose, "debug log lines (half-sweep timings)");
   CLI11_PARSE(app, argc, argv);
-  als.factors = ials.factors;
-  ials.iterations = als.iterations = iterations;
+  als.factors = svd.factors = ials.factors;
+  ials.iterations = als.iterations = svd.epochs = iterations;
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
 
   auto t = std::chrono::steady_clock::now();
@@ -229,11 +237,20 @@ int main(int argc, char** argv) {
     std::printf("split %s: training on the train part (%.2f s)\n", split.c_str(), Since(t));
   }
   Describe(csr, csc);
-  std::printf("instruction set: %s (MOVIEREC_CPU_ISA=avx2|baseline lowers it)\n",
-              cpu_factor::simd::IsaName(cpu_factor::simd::ActiveIsa()));
-
   Context ctx;
-  ctx.threads = threads;
+  try {
+    ctx = ResolveContext(device, threads);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "als_bench: %s\n", e.what());
+    return 2;
+  }
+  if (ctx.IsCuda()) {
+    std::printf("device: %s\n", cuda::DeviceDescription(ctx.ordinal).c_str());
+  } else {
+    std::printf("instruction set: %s (MOVIEREC_CPU_ISA=avx2|baseline lowers it)\n",
+                cpu_factor::simd::IsaName(cpu_factor::simd::ActiveIsa()));
+  }
+  const std::string on = ctx.IsCuda() ? ctx.Name() : std::to_string(threads) + " threads";
   std::stringstream list(algorithms);
   std::string algo;
   while (std::getline(list, algo, ',')) {
@@ -252,22 +269,23 @@ int main(int argc, char** argv) {
                   log.train_rmse);
       std::fflush(stdout);
     };
-    std::unique_ptr<FactorTrainer> trainer;
     std::string label;
     if (algo == "ials") {
-      trainer = MakeCpuIalsTrainer(ctx, ials);
       label = "ials (k=" + std::to_string(ials.factors) + ", " + ials.solver +
               (ials.solver == "cg" ? " " + std::to_string(ials.cg_steps) + " steps" : "") +
               ", reg " + std::to_string(ials.regularization) + ", alpha " +
-              std::to_string(ials.alpha) + ", " + std::to_string(threads) + " threads)";
+              std::to_string(ials.alpha) + ", " + on + ")";
     } else if (algo == "als") {
-      trainer = MakeCpuAlsTrainer(ctx, als);
       label = "als (k=" + std::to_string(als.factors) + (als.biases ? ", biases" : "") + ", reg " +
-              std::to_string(als.regularization) + ", " + std::to_string(threads) + " threads)";
+              std::to_string(als.regularization) + ", " + on + ")";
+    } else if (algo == "svd") {
+      label = "svd (k=" + std::to_string(svd.factors) + ", lr " + std::to_string(svd.lr) +
+              ", reg " + std::to_string(svd.reg) + ", " + svd.schedule + ", " + on + ")";
     } else {
       std::fprintf(stderr, "unknown algorithm %s\n", algo.c_str());
       return 2;
     }
+    std::unique_ptr<FactorTrainer> trainer = MakeFactorTrainer(ctx, algo, cfg);
     t = std::chrono::steady_clock::now();
     FactorModel model = trainer->Train(csr, csc, options);
     std::printf("%s: %d iterations in %.2f s\n", label.c_str(), iterations, Since(t));

@@ -20,6 +20,7 @@
 
 #include "common/sparse.h"
 #include "host/context.h"
+#include "host/cuda_backend.h"
 #include "host/topn.h"
 
 using namespace movierec;
@@ -102,6 +103,9 @@ int main(int argc, char** argv) {
   int64_t user_block = 0, item_block = 0;
   uint64_t seed = 42;
   bool skip_sgemm = false;
+  std::string device = "cpu";
+  app.add_option("--device", device,
+                 "cpu | gpu | gpu:N (on a GPU the CPU sgemm references are skipped)");
   app.add_option("--users", users);
   app.add_option("--items", items);
   app.add_option("--dim", dim);
@@ -146,7 +150,16 @@ int main(int argc, char** argv) {
   p.exclude = rated > 0 ? &exclude : nullptr;
   p.n = n;
   Context ctx;
-  ctx.threads = threads;
+  try {
+    ctx = ResolveContext(device, threads);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "topn_bench: %s\n", e.what());
+    return 2;
+  }
+  if (ctx.IsCuda()) {
+    std::printf("{\"device\":\"%s\"}\n", cuda::DeviceDescription(ctx.ordinal).c_str());
+    skip_sgemm = true;
+  }
   const TopNTuning tuning{user_block, item_block};
   const double flops = 2.0 * static_cast<double>(users) * static_cast<double>(items) * dim;
 

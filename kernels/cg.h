@@ -93,6 +93,19 @@ MOVIEREC_HD int CgSolveRow(const float* __restrict__ yty, const float* __restric
   return it;
 }
 
+// The per-rating terms of the fused CG row solve, with cm1 = c - 1 = alpha·v and dot = y_i·(x or
+// p), as host/cpu_ials.cpp's CgRow and the CUDA kernel (kernels/ials.cuh) form them:
+//   residual pass   r  += CgResidualWeight(cm1, y·x) · y     (c - (c - 1)(y·x))
+//   product pass    Ap += CgApplyWeight(cm1, y·p) · y        ((c - 1)(y·p))
+MOVIEREC_HD float CgResidualWeight(float cm1, float dot) { return (1.f + cm1) - cm1 * dot; }
+MOVIEREC_HD float CgApplyWeight(float cm1, float dot) { return cm1 * dot; }
+
+// One rating's observed part of the implicit-ALS loss (host/cpu_ials.h "Loss"), in double:
+// c (1 - d)² - (d² the all-pairs term already counts) = (c - 1) d² - 2 c d + c, d = x_u·y_i.
+MOVIEREC_HD double ImplicitObservedLoss(double cm1, double d) {
+  return cm1 * d * d - 2.0 * (1.0 + cm1) * d + (1.0 + cm1);
+}
+
 // a += alpha * v vᵀ on the lower triangle of the k×k row-major `a` (diagonal included).
 template <typename T>
 MOVIEREC_HD void AddRank1Lower(T alpha, const float* __restrict__ v, int k, T* __restrict__ a) {

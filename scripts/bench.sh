@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks. Usage: scripts/bench.sh etl [RATINGS]   (default 25,000,000 ratings)
 #                   scripts/bench.sh models           (ML-20M and ML-100k shapes, with peers)
+#                   scripts/bench.sh gpu              (the CUDA backend at the ML-20M shape)
+#                   scripts/bench.sh ptxas            (registers and spills of the CUDA kernels)
 # Prints the machine, the data shape, the commands, and peers measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,8 +122,36 @@ ts.sort()
 print(f"recommend: p50 {ts[500]*1e3:.2f} ms, p99 {ts[990]*1e3:.2f} ms over 1000 calls")
 PY
     ;;
+  gpu)
+    # ials (k = 128) / als / svd seconds per iteration and all-user top-10, on the GPU, with the
+    # CPU beside them for ials and top-10. Data: the ML-20M shape generated in memory.
+    TARGETS="movierec als_bench topn_bench" bash scripts/build.sh build >/dev/null
+    machine
+    if command -v nvidia-smi >/dev/null; then
+      nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader
+    fi
+    echo "--- build/bench/als_bench --device gpu --factors 128 --iterations 5 --algorithms ials,als,svd"
+    build/bench/als_bench --device gpu --threads "$jobs" --factors 128 --iterations 5 \
+      --algorithms ials,als,svd
+    echo "--- build/bench/als_bench --device gpu --factors 64 --iterations 5 --algorithms ials"
+    build/bench/als_bench --device gpu --threads "$jobs" --factors 64 --iterations 5 --algorithms ials
+    echo "--- build/bench/topn_bench --device gpu (138,000 x 27,000, k 64, top-10)"
+    build/bench/topn_bench --device gpu --threads "$jobs" --repeat 5
+    echo "--- the same on the CPU ($jobs threads), for comparison"
+    build/bench/als_bench --threads "$jobs" --factors 128 --iterations 2 --algorithms ials
+    build/bench/topn_bench --threads "$jobs" --repeat 1 --skip-sgemm
+    ;;
+  ptxas)
+    # Registers, shared memory and spills per kernel, from ptxas (no GPU needed).
+    cmake -S . -B build-ptxas -DCMAKE_BUILD_TYPE=Release -DMOVIEREC_CUDA=ON \
+      -DMOVIEREC_PTXAS_VERBOSE=ON -DMOVIEREC_BUILD_TESTS=OFF -DMOVIEREC_BUILD_BENCH=OFF >/dev/null
+    touch src/cuda/*.cu
+    cmake --build build-ptxas --target movierec_cuda -j "$jobs" 2>&1 |
+      grep -E "Compiling entry|Used [0-9]+ registers|spill" |
+      sed -E 's/ptxas info *: //; s/Compiling entry function/kernel/'
+    ;;
   *)
-    echo "usage: scripts/bench.sh etl [RATINGS] | models" >&2
+    echo "usage: scripts/bench.sh etl [RATINGS] | models | gpu | ptxas" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "cuda/device_query.h"
+#include "host/cuda_backend.h"
 #include "host/context.h"
 
 namespace movierec {

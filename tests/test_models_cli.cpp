@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "host/cuda_backend.h"
 #include "io/sqlite_db.h"
 #include "test_support.h"
 
@@ -164,6 +165,30 @@ TEST_F(ModelsCli, EvaluateReportsTheDocumentedKeysAndSavesPerUserVectors) {
 
   r = RunMovierec({"evaluate", "--config", config_, "--split", "sideways:3"});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(ModelsCli, CpuRecommendNeverLoadsTheCudaLibraries) {
+  // The dynamic loader lists every object it opens (LD_DEBUG=files). A CPU recommend, on the
+  // precomputed and on the computed (fold-in) path, must not open the CUDA plugin, cuBLAS,
+  // cuSOLVER or the CUDA runtime.
+  const int64_t user = Query("SELECT MIN(user_id) FROM user");
+  for (const char* n : {"5", "40"}) {
+    RunResult r = RunMovierec(
+        {"recommend", "--db", db_, "--user-id", std::to_string(user), "--top-n", n},
+        {"LD_DEBUG=files"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    ASSERT_NE(r.output.find("file=libc.so"), std::string::npos) << "LD_DEBUG gave no listing";
+    for (const char* lib : {"libmovierec_cuda", "libcublas", "libcusolver", "libcudart", "libcuda."}) {
+      EXPECT_EQ(r.output.find(lib), std::string::npos) << lib << " was loaded";
+    }
+  }
+  // Asking for a device is what opens the plugin, in a CUDA build: it is found and loads.
+  RunResult r = RunMovierec({"recommend", "--db", db_, "--config", config_, "--precompute",
+                             "--device", "auto", "-q"},
+                            {"LD_DEBUG=files"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("libmovierec_cuda") != std::string::npos, cuda::BuiltWithCuda())
+      << r.output.substr(0, 4000);
 }
 
 TEST_F(ModelsCli, GpuWithoutADeviceIsAUsageError) {

@@ -41,8 +41,14 @@ static std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
-RunResult RunMovierec(const std::vector<std::string>& args) {
-  std::string cmd = ShellQuote(MOVIEREC_BINARY);
+RunResult RunMovierec(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::string cmd;
+  if (!env.empty()) {
+    cmd = "env";
+    for (const auto& e : env) cmd += " " + ShellQuote(e);
+    cmd += " ";
+  }
+  cmd += ShellQuote(MOVIEREC_BINARY);
   for (const auto& a : args) cmd += " " + ShellQuote(a);
   cmd += " 2>&1 </dev/null";
   RunResult result;

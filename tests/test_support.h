@@ -26,8 +26,10 @@ struct RunResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs build/movierec with the given arguments (shell-quoted for you).
-RunResult RunMovierec(const std::vector<std::string>& args);
+// Runs build/movierec with the given arguments (shell-quoted for you), with the environment
+// variables `env` ("NAME=value") added.
+RunResult RunMovierec(const std::vector<std::string>& args,
+                      const std::vector<std::string>& env = {});
 
 void WriteFile(const std::filesystem::path& path, const std::string& contents);
 std::string ReadFile(const std::filesystem::path& path);

@@ -3,11 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <mutex>
-#include <set>
 
 #include "common/error.h"
-#include "cuda/device_query.h"
+#include "host/cuda_backend.h"
 
 namespace movierec {
 
@@ -54,21 +52,6 @@ Context ResolveContext(const std::string& spec, int threads) {
   ctx.device = DeviceKind::kCuda;
   ctx.ordinal = ordinal;
   return ctx;
-}
-
-Context CpuUntilCuda(const Context& ctx, const char* what) {
-  if (!ctx.IsCuda()) return ctx;
-  static std::mutex mu;
-  static std::set<std::string> said;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (said.insert(what).second) {
-      spdlog::warn("{}: the CUDA {} are not built yet; running them on the CPU", ctx.Name(), what);
-    }
-  }
-  Context cpu = ctx;
-  cpu.device = DeviceKind::kCpu;
-  return cpu;
 }
 
 }  // namespace movierec

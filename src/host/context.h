@@ -21,8 +21,4 @@ struct Context {
 // gpu with no usable device: UsageError "no CUDA device available: <reason>" (exit 2).
 Context ResolveContext(const std::string& spec, int threads);
 
-// Until the CUDA backend has `what` (e.g. "trainers"), a CUDA context runs it on the CPU: the
-// same context on the CPU, with one warning per process and `what`.
-Context CpuUntilCuda(const Context& ctx, const char* what);
-
 }  // namespace movierec

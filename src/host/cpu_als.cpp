@@ -265,25 +265,15 @@ double WeightedPenalty(const std::vector<float>& x, const std::vector<float>& bi
 
 FactorModel CpuAlsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
                                  const TrainOptions& options) {
-  CheckTrainInput(csr, csc, "als");
+  cpu_als_internal::AlsStart start =
+      cpu_als_internal::StartAls(params_, csr, csc, options.seed, threads_);
   const int k = params_.factors;
-  const int kp = PaddedWidth(k);
-  double sum = 0.0;
-  bool finite = true;
-  for (float r : csr.values) {
-    finite = finite && std::isfinite(r);
-    sum += r;
-  }
-  if (!finite) throw Error("als: a rating is not a finite number");
-  const float mu = csr.nnz() > 0 ? static_cast<float>(sum / static_cast<double>(csr.nnz())) : 0.f;
-
-  std::vector<float> x, y;
-  InitFactors(x, csr.rows, k, kp, InitKind::kNormal, params_.init_std, options.seed, 0, csr.indptr,
-              threads_);
-  InitFactors(y, csr.cols, k, kp, InitKind::kNormal, params_.init_std, options.seed, 1, csc.indptr,
-              threads_);
-  std::vector<float> bu(params_.biases ? static_cast<size_t>(csr.rows) : 0, 0.f);
-  std::vector<float> bi(params_.biases ? static_cast<size_t>(csr.cols) : 0, 0.f);
+  const int kp = start.kp;
+  const float mu = start.mu;
+  std::vector<float>& x = start.x;
+  std::vector<float>& y = start.y;
+  std::vector<float>& bu = start.user_bias;
+  std::vector<float>& bi = start.item_bias;
 
   spdlog::debug("als: {} x {} matrix, {} ratings, k = {} (stored {}), biases {}, {} threads, {}",
                 csr.rows, csr.cols, csr.nnz(), k, kp, params_.biases, threads_,
@@ -345,6 +335,34 @@ std::vector<float> CpuAlsTrainer::FoldInUser(const FactorModel& model, const int
 }
 
 }  // namespace
+
+namespace cpu_als_internal {
+
+using namespace cpu_factor;
+
+AlsStart StartAls(const AlsParams& params, const RatingMatrix& csr, const CscMatrix& csc,
+                  uint64_t seed, int threads) {
+  CheckTrainInput(csr, csc, "als");
+  double sum = 0.0;
+  bool finite = true;
+  for (float r : csr.values) {
+    finite = finite && std::isfinite(r);
+    sum += r;
+  }
+  if (!finite) throw Error("als: a rating is not a finite number");
+  AlsStart out;
+  out.kp = PaddedWidth(params.factors);
+  out.mu = csr.nnz() > 0 ? static_cast<float>(sum / static_cast<double>(csr.nnz())) : 0.f;
+  InitFactors(out.x, csr.rows, params.factors, out.kp, InitKind::kNormal, params.init_std, seed, 0,
+              csr.indptr, threads);
+  InitFactors(out.y, csr.cols, params.factors, out.kp, InitKind::kNormal, params.init_std, seed, 1,
+              csc.indptr, threads);
+  out.user_bias.assign(params.biases ? static_cast<size_t>(csr.rows) : 0, 0.f);
+  out.item_bias.assign(params.biases ? static_cast<size_t>(csr.cols) : 0, 0.f);
+  return out;
+}
+
+}  // namespace cpu_als_internal
 
 std::unique_ptr<FactorTrainer> MakeCpuAlsTrainer(const Context& ctx, const AlsParams& params) {
   if (params.factors < 1) throw UsageError("als: factors must be at least 1");

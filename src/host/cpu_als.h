@@ -34,9 +34,12 @@
 // shifts every score of the user equally, so rankings do not need it).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "common/model_params.h"
+#include "common/sparse.h"
 #include "host/context.h"
 #include "host/trainer.h"
 
@@ -44,5 +47,20 @@ namespace movierec {
 
 // Throws UsageError for unusable parameters (factors < 1, iterations < 0, λ or init_std < 0).
 std::unique_ptr<FactorTrainer> MakeCpuAlsTrainer(const Context& ctx, const AlsParams& params);
+
+namespace cpu_als_internal {
+
+// What training starts from, on any device: the checked input, μ, the seeded padded factors
+// (users x kp, items x kp) and zero biases (empty without biases). Throws movierec::Error on
+// unusable input.
+struct AlsStart {
+  int kp = 0;
+  float mu = 0.f;
+  std::vector<float> x, y, user_bias, item_bias;
+};
+AlsStart StartAls(const AlsParams& params, const RatingMatrix& csr, const CscMatrix& csc,
+                  uint64_t seed, int threads);
+
+}  // namespace cpu_als_internal
 
 }  // namespace movierec

@@ -23,6 +23,11 @@ namespace {
 
 using namespace cpu_factor;
 
+// The log confidence input log(1 + r/ε).
+float LogInput(double epsilon, float r) {
+  return static_cast<float>(std::log1p(static_cast<double>(r) / epsilon));
+}
+
 // One row's problem: solve (G + Σ_j (c_j − 1) y_j y_jᵀ) x = Σ_j c_j y_j, c_j = 1 + alpha·v[j].
 struct RowProblem {
   const float* g = nullptr;  // YᵀY + λI, kp × kp, both triangles
@@ -313,11 +318,7 @@ class CpuIalsTrainer final : public FactorTrainer {
                    std::vector<float>& x, int kp, bool want_loss) const;
 
   // v for one rating: r (linear) or log(1 + r/ε) (log).
-  float ConfidenceInput(float r) const {
-    return log_confidence_
-               ? static_cast<float>(std::log1p(static_cast<double>(r) / params_.epsilon))
-               : r;
-  }
+  float ConfidenceInput(float r) const { return log_confidence_ ? LogInput(params_.epsilon, r) : r; }
 
   int threads_;
   IalsParams params_;
@@ -387,48 +388,17 @@ double CpuIalsTrainer::HalfSweep(const Side& side, const std::vector<float>& y, 
   return total;
 }
 
+
 FactorModel CpuIalsTrainer::Train(const RatingMatrix& csr, const CscMatrix& csc,
                                   const TrainOptions& options) {
-  CheckTrainInput(csr, csc, "ials");
+  cpu_ials_internal::IalsStart start =
+      cpu_ials_internal::StartIals(params_, csr, csc, options.seed, threads_);
   const int k = params_.factors;
-  const int kp = PaddedWidth(k);
-  const double alpha = params_.alpha;
-
-  // Confidence inputs; the log scaling is computed once per side.
-  std::vector<float> v_csr, v_csc;
-  const float* vu = csr.values.data();
-  const float* vi = csc.values.data();
-  if (log_confidence_) {
-    v_csr.resize(csr.values.size());
-    v_csc.resize(csc.values.size());
-#pragma omp parallel for num_threads(threads_) schedule(static)
-    for (int64_t e = 0; e < csr.nnz(); ++e) {
-      v_csr[static_cast<size_t>(e)] = ConfidenceInput(csr.values[static_cast<size_t>(e)]);
-      v_csc[static_cast<size_t>(e)] = ConfidenceInput(csc.values[static_cast<size_t>(e)]);
-    }
-    vu = v_csr.data();
-    vi = v_csc.data();
-  }
-  // Confidence must be a non-negative number for the normal equations to stay SPD.
-  float v_min = 0.f;
-  bool finite = true;
-  for (int64_t e = 0; e < csr.nnz(); ++e) {
-    const float s = vu[e];
-    finite = finite && std::isfinite(s);
-    v_min = std::min(v_min, s);
-  }
-  if (!finite || 1.0 + alpha * v_min < 0.0) {
-    throw Error("ials: ratings must give a finite, non-negative confidence c = 1 + alpha*" +
-                std::string(log_confidence_ ? "log(1 + r/epsilon)" : "r") +
-                (finite ? "; the smallest rating gives " + std::to_string(1.0 + alpha * v_min)
-                        : std::string("; a rating is not finite")));
-  }
-
-  std::vector<float> x, y;
-  InitFactors(x, csr.rows, k, kp, InitKind::kUniform, params_.init_std, options.seed, 0, csr.indptr,
-              threads_);
-  InitFactors(y, csr.cols, k, kp, InitKind::kUniform, params_.init_std, options.seed, 1, csc.indptr,
-              threads_);
+  const int kp = start.kp;
+  std::vector<float>& x = start.x;
+  std::vector<float>& y = start.y;
+  const float* vu = start.UserInputs(csr);
+  const float* vi = start.ItemInputs(csc);
 
   spdlog::debug("ials: {} x {} matrix, {} ratings, k = {} (stored {}), {} solver, {} threads, {}",
                 csr.rows, csr.cols, csr.nnz(), k, kp, params_.solver, threads_,
@@ -517,6 +487,46 @@ std::unique_ptr<FactorTrainer> MakeCpuIalsTrainer(const Context& ctx, const Ials
 }
 
 namespace cpu_ials_internal {
+
+IalsStart StartIals(const IalsParams& params, const RatingMatrix& csr, const CscMatrix& csc,
+                    uint64_t seed, int threads) {
+  CheckTrainInput(csr, csc, "ials");
+  const bool log_confidence = params.confidence == "log";
+  const double alpha = params.alpha;
+  IalsStart out;
+  out.kp = PaddedWidth(params.factors);
+  // Confidence inputs; the log scaling is computed once per side.
+  if (log_confidence) {
+    out.v_csr.resize(csr.values.size());
+    out.v_csc.resize(csc.values.size());
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t e = 0; e < csr.nnz(); ++e) {
+      out.v_csr[static_cast<size_t>(e)] = LogInput(params.epsilon, csr.values[static_cast<size_t>(e)]);
+      out.v_csc[static_cast<size_t>(e)] = LogInput(params.epsilon, csc.values[static_cast<size_t>(e)]);
+    }
+  }
+  const float* vu = out.UserInputs(csr);
+  // Confidence must be a non-negative number for the normal equations to stay SPD.
+  float v_min = 0.f;
+  bool finite = true;
+  for (int64_t e = 0; e < csr.nnz(); ++e) {
+    const float v = vu[e];
+    finite = finite && std::isfinite(v);
+    v_min = std::min(v_min, v);
+  }
+  if (!finite || 1.0 + alpha * v_min < 0.0) {
+    throw Error("ials: ratings must give a finite, non-negative confidence c = 1 + alpha*" +
+                std::string(log_confidence ? "log(1 + r/epsilon)" : "r") +
+                (finite ? "; the smallest rating gives " + std::to_string(1.0 + alpha * v_min)
+                        : std::string("; a rating is not finite")));
+  }
+  InitFactors(out.x, csr.rows, params.factors, out.kp, InitKind::kUniform, params.init_std, seed, 0,
+              csr.indptr, threads);
+  InitFactors(out.y, csr.cols, params.factors, out.kp, InitKind::kUniform, params.init_std, seed, 1,
+              csc.indptr, threads);
+  return out;
+}
+
 
 double CgSolveRow(const float* yty, const float* y, int kp, const int32_t* items, const float* v,
                   int64_t n, float alpha, int cg_steps, float* x, bool want_loss) {

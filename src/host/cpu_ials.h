@@ -37,8 +37,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "common/model_params.h"
+#include "common/sparse.h"
 #include "host/context.h"
 #include "host/trainer.h"
 
@@ -49,6 +51,23 @@ namespace movierec {
 std::unique_ptr<FactorTrainer> MakeCpuIalsTrainer(const Context& ctx, const IalsParams& params);
 
 namespace cpu_ials_internal {
+
+// What training starts from, on any device: the checked input, the confidence inputs v of both
+// sides (c = 1 + alpha·v; stored only for the log scaling, else the ratings themselves are v) and
+// the seeded padded factors (users x kp, items x kp). Throws movierec::Error on unusable input.
+struct IalsStart {
+  int kp = 0;
+  std::vector<float> x, y;
+  std::vector<float> v_csr, v_csc;  // empty with linear confidence
+  const float* UserInputs(const RatingMatrix& csr) const {
+    return v_csr.empty() ? csr.values.data() : v_csr.data();
+  }
+  const float* ItemInputs(const CscMatrix& csc) const {
+    return v_csc.empty() ? csc.values.data() : v_csc.data();
+  }
+};
+IalsStart StartIals(const IalsParams& params, const RatingMatrix& csr, const CscMatrix& csc,
+                    uint64_t seed, int threads);
 
 // The trainer's CG solve of one row, exposed for tests: the same contract as
 // kernels::CgSolveRow with confidences c_j = 1 + alpha·v[j]. `yty` = YᵀY + λI (kp × kp, both

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "host/cpu_factor_common.h"
 #include "host/cpu_factor_simd.h"
 #include "kernels/cholesky.h"
 #include "kernels/sgd.h"
@@ -512,6 +513,42 @@ class CpuSvdTrainer final : public FactorTrainer {
 };
 
 }  // namespace
+
+namespace cpu_svd_internal {
+
+SvdStart StartSvd(const SvdParams& params, const RatingMatrix& csr, const CscMatrix& csc,
+                  uint64_t seed, int threads) {
+  CheckParams(params);
+  CheckMatrices(csr, csc);
+  const int k = params.factors;
+  PaddedRows p(csr.rows, k), q(csr.cols, k);
+  p.Init(params.init_mean, params.init_std, seed, Stream::kUserInit, threads);
+  q.Init(params.init_mean, params.init_std, seed, Stream::kItemInit, threads);
+  SvdStart out;
+  out.kp = static_cast<int>(p.stride());
+  out.p.assign(p.Row(0), p.Row(0) + csr.rows * p.stride());
+  out.q.assign(q.Row(0), q.Row(0) + csr.cols * q.stride());
+  if (params.biased) {
+    out.user_bias.assign(static_cast<size_t>(csr.rows), 0.f);
+    out.item_bias.assign(static_cast<size_t>(csr.cols), 0.f);
+    double sum = 0;
+    for (float v : csr.values) sum += v;
+    out.mu = static_cast<float>(sum / static_cast<double>(csr.nnz()));
+  }
+  return out;
+}
+
+FactorModel PackSvd(const RatingMatrix& csr, const CscMatrix& csc, int k, SvdStart&& s) {
+  FactorModel m = cpu_factor::PackModel("svd", csr, k, s.kp, std::move(s.p), std::move(s.q));
+  m.user_bias = std::move(s.user_bias);
+  m.item_bias = std::move(s.item_bias);
+  m.global_mean = s.mu;
+  ZeroEmptyRows(csr.indptr, m.user_factors, m.user_bias, k);
+  ZeroEmptyRows(csc.indptr, m.item_factors, m.item_bias, k);
+  return m;
+}
+
+}  // namespace cpu_svd_internal
 
 std::unique_ptr<FactorTrainer> MakeCpuSvdTrainer(const Context& ctx, const SvdParams& params) {
   return std::make_unique<CpuSvdTrainer>(ctx, params);

@@ -59,6 +59,7 @@
 
 #include "common/model.h"
 #include "common/model_params.h"
+#include "common/sparse.h"
 #include "host/context.h"
 #include "host/trainer.h"
 
@@ -68,6 +69,23 @@ namespace movierec {
 // lr <= 0, reg < 0, init_std < 0, non-finite values, an unknown schedule); Train throws Error for
 // an empty matrix, CSR/CSC shapes that disagree, out-of-range indexes or non-finite ratings.
 std::unique_ptr<FactorTrainer> MakeCpuSvdTrainer(const Context& ctx, const SvdParams& params);
+
+namespace cpu_svd_internal {
+
+// What training starts from, on any device: checked params and input, the seeded padded factors
+// (users x kp, items x kp, padding zero), zero biases and μ (both only when biased).
+struct SvdStart {
+  int kp = 0;
+  float mu = 0.f;
+  std::vector<float> p, q, user_bias, item_bias;
+};
+SvdStart StartSvd(const SvdParams& params, const RatingMatrix& csr, const CscMatrix& csc,
+                  uint64_t seed, int threads);
+// The trained model from the padded arrays: unpadded, carrying csr's id maps; rows and columns
+// with no rating get zero factors and bias.
+FactorModel PackSvd(const RatingMatrix& csr, const CscMatrix& csc, int k, SvdStart&& trained);
+
+}  // namespace cpu_svd_internal
 
 // A folded-in user: factors (model.factors values) and the user bias (0 for an unbiased model).
 struct SvdFoldIn {

@@ -215,7 +215,7 @@ TopNLists ScoreStoredModel(const Context& ctx, const FactorModel& model, const R
   problem.item_allowed = item_allowed.data();
   problem.user_active = user_active.data();
   problem.n = n;
-  return ScoreTopN(CpuUntilCuda(ctx, "top-N kernels"), problem);
+  return ScoreTopN(ctx, problem);
 }
 
 std::vector<ScoredAlgorithm> ScoreModels(const Context& ctx, io::Database& db,

@@ -9,8 +9,9 @@
 
 namespace movierec {
 
-// host/topn_cpu.cpp; expects a problem that passed CheckProblem.
+// host/topn_cpu.cpp and host/topn_cuda.cpp; both expect a problem that passed CheckProblem.
 TopNLists ScoreTopNCpu(const Context& ctx, const ScoringProblem& problem, const TopNTuning& tuning);
+TopNLists ScoreTopNCuda(const Context& ctx, const ScoringProblem& problem);
 
 namespace {
 
@@ -65,7 +66,7 @@ void CheckProblem(const ScoringProblem& p) {
 
 TopNLists ScoreTopN(const Context& ctx, const ScoringProblem& problem, const TopNTuning& tuning) {
   CheckProblem(problem);
-  if (ctx.IsCuda()) throw Error("the CUDA top-N scorer is not built yet");
+  if (ctx.IsCuda()) return ScoreTopNCuda(ctx, problem);
   return ScoreTopNCpu(ctx, problem, tuning);
 }
 

@@ -4,6 +4,7 @@
 #include "host/cpu_als.h"
 #include "host/cpu_ials.h"
 #include "host/cpu_svd.h"
+#include "host/cuda_trainers.h"
 
 namespace movierec {
 
@@ -13,10 +14,16 @@ bool IsFactorAlgorithm(const std::string& algorithm) {
 
 std::unique_ptr<FactorTrainer> MakeFactorTrainer(const Context& ctx, const std::string& algorithm,
                                                  const ModelsConfig& config) {
-  const Context cpu = CpuUntilCuda(ctx, "trainers");
-  if (algorithm == "als") return MakeCpuAlsTrainer(cpu, config.als);
-  if (algorithm == "ials") return MakeCpuIalsTrainer(cpu, config.ials);
-  if (algorithm == "svd") return MakeCpuSvdTrainer(cpu, config.svd);
+  if (algorithm == "als") {
+    return ctx.IsCuda() ? MakeCudaAlsTrainer(ctx, config.als) : MakeCpuAlsTrainer(ctx, config.als);
+  }
+  if (algorithm == "ials") {
+    return ctx.IsCuda() ? MakeCudaIalsTrainer(ctx, config.ials)
+                        : MakeCpuIalsTrainer(ctx, config.ials);
+  }
+  if (algorithm == "svd") {
+    return ctx.IsCuda() ? MakeCudaSvdTrainer(ctx, config.svd) : MakeCpuSvdTrainer(ctx, config.svd);
+  }
   throw UsageError("'" + algorithm + "' is not a factor model; expected als, ials or svd");
 }
 

@@ -1,7 +1,7 @@
 // GPU suite (ctest -L gpu): runs wherever a CUDA device answers, skips loudly elsewhere.
 #include <gtest/gtest.h>
 
-#include "cuda/device_query.h"
+#include "host/cuda_backend.h"
 #include "host/context.h"
 
 namespace movierec {

@@ -1,0 +1,735 @@
+// The CUDA "svd" trainer: SGD matrix factorisation with Surprise's update (kernels/sgd.h), the
+// GPU twin of host/cpu_svd.cpp ("blocks" schedule), in the manner of cuMF_sgd (Xie, Tan, Fong &
+// Liang, "CuMF_SGD: Parallelized Stochastic Gradient Descent for Matrix Factorization on GPUs",
+// HPDC 2017): one warp per rating, the factors split across its lanes, a warp-shuffle dot
+// product, and a block grid so that parallel warps never share a row (cuMF_sgd's wavefront
+// scheme rather than its batch-Hogwild one).
+//
+// Algorithm
+//   Once, on the host: users and items are permuted by seeded shuffles (job.seed) and cut into G
+//   ranges of about equal rating count, as the CPU does (an index goes to the range its ratings'
+//   midpoint falls in). The ratings are regrouped by block (user range a, item range b) with a
+//   counting sort; inside a block they go by the shuffled user order, each user's ratings by
+//   item index. G = floor(sqrt(nnz / 16)), capped at 2048 and at the non-empty users and items:
+//   about 16 ratings per block, because an epoch costs about G launch gaps plus, per sub-epoch,
+//   the largest block's chain of dependent steps, and smaller blocks shorten the chains (G
+//   depends only on the data, never on the device, so the schedule is the same on every GPU).
+//   An epoch is G sub-epochs; sub-epoch s runs the G blocks (a, (a + d_s) mod G) of one
+//   Latin-square diagonal, which share no user and no item, one warp per block; the diagonal
+//   order d_0 .. d_{G-1} is a seeded permutation drawn per (seed, epoch). Every rating is visited
+//   exactly once per epoch.
+//   A warp walks its block's ratings in order; each step is kernels::SgdStep's: err from the
+//   factors before the step (dot = qi·pu reduced by a xor butterfly, so every lane holds the same
+//   bits), then bu, bi and both factor rows updated from their old values with lr / reg for all
+//   four terms; unbiased: μ = 0 and the biases are neither read nor written. Lane l holds the
+//   float4 chunks l, l + 32, .. of the kp columns; the zero padding stays zero. The next rating's
+//   rows are loaded while the current step computes (its entry two steps ahead); a row the
+//   current step writes (the next rating has the same user, or the same item) is forwarded from
+//   registers instead, so the result is exactly the serial order's.
+//   Loss, per epoch: Σ err² as each step computed it (double, per warp, added to its user
+//   range's slot; the sub-epochs run in stream order) plus reg · (Σ_u n_u (bu² + ‖pu‖²) +
+//   Σ_i n_i (bi² + ‖qi‖²)) over the end-of-epoch parameters (a warp per row, double, per-block
+//   partials), both summed by one block in a fixed order. train_rmse = sqrt(Σ err² / nnz).
+//   A non-finite loss stops training ("svd diverged in epoch N; lower models.svd.lr").
+//   At the end p, q and the biases come back, and rows and columns with no rating are zeroed on
+//   the host (factors and bias), as the CPU trainer does.
+//
+// Launch shapes
+//   sweep       G blocks of one warp (32 threads) per sub-epoch, G sub-epochs per epoch; one warp
+//               per block spreads the G latency-bound warps over all SMs. Templated on the float4
+//               chunks per lane (1, 2, 4, 8: kp <= 128, 256, 512, 1024) so both rows and the
+//               prefetched pair live in registers; kp > 1024 runs a loop version from memory.
+//   reg term    256 threads (a warp per row, grid-stride), min(ceil(rows / 8), 1024) blocks, once
+//               for users and once for items, one partial per block.
+//   sum         1 block of 256 threads, a fixed-order strided sum and tree.
+//
+// Memory plan (device): the ratings by block as three arrays (user int32, item int32, rating
+//   float: 12 B per rating), the block offsets ((G² + 1) × 8 B, at most 32 MiB), p and q
+//   ((users + items) × kp × 4 B), the biases ((users + items) × 4 B when biased), both indptrs
+//   ((users + items + 2) × 8 B) for the rating counts, G + 2048 + 2 doubles of partial sums.
+//   Everything stays resident for the whole run (no batching: SGD needs every rating every
+//   epoch); the total is checked against CudaContext::UsableBytes() first (a CudaError with
+//   out_of_memory set and both sizes). The host builds the grid once, single-threaded, O(nnz +
+//   G²), and holds the regrouped ratings (12 B per rating) while training.
+//
+// Determinism: no two warps of a sub-epoch touch the same row, every row's updates happen in a
+//   fixed order, and every sum has a fixed order, so for a given input, seed and k the result is
+//   the same bits run after run and on any GPU of the same build (no atomics, no Hogwild). It
+//   matches the CPU trainer statistically (RMSE), never bitwise: the grids differ (the CPU caps G
+//   at 32), the dot product's summation order differs, and nvcc contracts a*b+c into FMAs.
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cuda/backend_api.h"
+#include "cuda/cuda_check.h"
+#include "cuda/cuda_context.h"
+#include "cuda/cuda_ops.h"
+#include "cuda/device_buffer.h"
+
+namespace movierec::cuda {
+namespace {
+
+constexpr int kWarp = 32;
+constexpr unsigned kFullMask = 0xffffffffu;
+constexpr int kMaxGrid = 2048;
+constexpr int64_t kMinBlockRatings = 16;
+constexpr int kRegThreads = 256;
+constexpr int kRegWarps = kRegThreads / kWarp;
+constexpr int kMaxRegBlocks = 1024;
+constexpr int kSumThreads = 256;
+
+// --- seeded streams (host) -----------------------------------------------------------------
+
+constexpr uint64_t Mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+enum class Stream : uint64_t { kUserOrder = 1, kItemOrder, kSchedule };
+
+// SplitMix64, one independent stream per purpose.
+class Rng {
+ public:
+  Rng(uint64_t seed, Stream tag, uint64_t index)
+      : state_(Mix64(Mix64(seed ^ Mix64(static_cast<uint64_t>(tag) * 0x632be59bd9b4e019ULL)) +
+                     index)) {}
+  uint64_t Next() {
+    state_ += 0x9e3779b97f4a7c15ULL;
+    uint64_t z = state_;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n): the high 64 bits of Next() * n (Lemire), written without __int128.
+  uint64_t Below(uint64_t n) {
+    const uint64_t a = Next();
+    const uint64_t a_lo = a & 0xffffffffULL, a_hi = a >> 32;
+    const uint64_t b_lo = n & 0xffffffffULL, b_hi = n >> 32;
+    const uint64_t p0 = a_lo * b_lo, p1 = a_lo * b_hi, p2 = a_hi * b_lo, p3 = a_hi * b_hi;
+    const uint64_t mid = (p0 >> 32) + (p1 & 0xffffffffULL) + (p2 & 0xffffffffULL);
+    return p3 + (p1 >> 32) + (p2 >> 32) + (mid >> 32);
+  }
+
+ private:
+  uint64_t state_;
+};
+
+template <class T>
+void SeededShuffle(std::vector<T>& v, Rng& rng) {
+  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.Below(i)]);
+}
+
+// --- checks (host) -------------------------------------------------------------------------
+
+[[noreturn]] void Bad(const std::string& what) {
+  throw std::invalid_argument("svd (cuda): " + what);
+}
+
+void CheckIndptr(const int64_t* indptr, int64_t rows, int64_t nnz, const char* which) {
+  if (indptr == nullptr) Bad(std::string(which) + " indptr is null");
+  if (indptr[0] != 0 || indptr[rows] != nnz) {
+    Bad(std::string(which) + " indptr does not span its " + std::to_string(nnz) + " entries");
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    if (indptr[r] > indptr[r + 1]) Bad(std::string(which) + " indptr is not monotone");
+  }
+}
+
+void CheckJob(const mr_svd_job& job) {
+  const mr_sparse& u = job.users;
+  const mr_sparse& it = job.items;
+  if (job.k < 1) Bad("k must be at least 1, got " + std::to_string(job.k));
+  if (job.kp < job.k || job.kp % 16 != 0) {
+    Bad("kp must be a multiple of 16 and at least k (k " + std::to_string(job.k) + ", kp " +
+        std::to_string(job.kp) + ")");
+  }
+  if (job.epochs < 0) Bad("epochs must be >= 0, got " + std::to_string(job.epochs));
+  if (!(job.lr > 0) || !std::isfinite(job.lr)) Bad("lr must be a positive number");
+  if (!(job.reg >= 0) || !std::isfinite(job.reg)) Bad("reg must be a number >= 0");
+  if (job.biased && !std::isfinite(job.global_mean)) Bad("global_mean must be finite");
+  if (u.nnz <= 0) Bad("no ratings to train on");
+  if (u.rows < 1 || u.cols < 1) Bad("the rating matrix has no rows or no columns");
+  if (u.rows > INT32_MAX || u.cols > INT32_MAX) Bad("more than 2^31 users or items");
+  if (u.indices == nullptr || u.values == nullptr) Bad("the ratings have no indices or values");
+  if (it.rows != u.cols || it.nnz != u.nnz) {
+    Bad("the item matrix (" + std::to_string(it.rows) + " rows, " + std::to_string(it.nnz) +
+        " entries) is not the transpose of the rating matrix (" + std::to_string(u.cols) +
+        " columns, " + std::to_string(u.nnz) + " entries)");
+  }
+  CheckIndptr(u.indptr, u.rows, u.nnz, "the rating matrix's");
+  CheckIndptr(it.indptr, it.rows, it.nnz, "the item matrix's");
+  if (job.p == nullptr || job.q == nullptr) Bad("p or q is null");
+  if (job.biased && (job.user_bias == nullptr || job.item_bias == nullptr)) {
+    Bad("a biased model needs user_bias and item_bias");
+  }
+}
+
+// --- the block grid (host) -----------------------------------------------------------------
+
+// Ratings regrouped by block: block (a, b) = user range a x item range b holds entries
+// [offsets[a * g + b], offsets[a * g + b + 1]).
+struct HostGrid {
+  int g = 1;
+  std::vector<int64_t> offsets;
+  std::vector<int32_t> user;
+  std::vector<int32_t> item;
+  std::vector<float> rating;
+};
+
+int64_t NonEmpty(const int64_t* indptr, int64_t rows) {
+  int64_t n = 0;
+  for (int64_t r = 0; r < rows; ++r) n += indptr[r + 1] > indptr[r];
+  return n;
+}
+
+// The range (0..g-1) of every index after a seeded shuffle: the shuffled sequence is cut into g
+// consecutive ranges of about equal rating count, an index going to the range its ratings'
+// midpoint falls in. `order` receives the shuffled sequence.
+std::vector<int32_t> BalancedRanges(const int64_t* indptr, int64_t n, int g, Rng rng,
+                                    std::vector<int32_t>& order) {
+  order.resize(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  SeededShuffle(order, rng);
+  const int64_t total = indptr[n];
+  std::vector<int32_t> range(static_cast<size_t>(n));
+  int64_t cum = 0;
+  for (const int32_t x : order) {
+    const int64_t cnt = indptr[x + 1] - indptr[x];
+    const int64_t b = (2 * cum + cnt) * g / (2 * total);
+    range[static_cast<size_t>(x)] = static_cast<int32_t>(std::min<int64_t>(b, g - 1));
+    cum += cnt;
+  }
+  return range;
+}
+
+// Builds the grid and checks every rating (index in range, finite value) on the way.
+HostGrid BuildGrid(const mr_svd_job& job) {
+  const mr_sparse& csr = job.users;
+  const int64_t nnz = csr.nnz;
+  HostGrid grid;
+  const auto by_size = static_cast<int64_t>(
+      std::sqrt(static_cast<double>(nnz) / static_cast<double>(kMinBlockRatings)));
+  grid.g = static_cast<int>(std::max<int64_t>(
+      1, std::min<int64_t>({static_cast<int64_t>(kMaxGrid), by_size, NonEmpty(csr.indptr, csr.rows),
+                            NonEmpty(job.items.indptr, csr.cols)})));
+  const int g = grid.g;
+  std::vector<int32_t> user_order, item_order;
+  const std::vector<int32_t> ur =
+      BalancedRanges(csr.indptr, csr.rows, g, Rng(job.seed, Stream::kUserOrder, 0), user_order);
+  const std::vector<int32_t> ir = BalancedRanges(job.items.indptr, csr.cols, g,
+                                                 Rng(job.seed, Stream::kItemOrder, 0), item_order);
+
+  const size_t blocks = static_cast<size_t>(g) * static_cast<size_t>(g);
+  std::vector<int64_t> cursor(blocks + 1, 0);
+  for (int64_t u = 0; u < csr.rows; ++u) {
+    const int64_t row_base = static_cast<int64_t>(ur[static_cast<size_t>(u)]) * g;
+    for (int64_t j = csr.indptr[u]; j < csr.indptr[u + 1]; ++j) {
+      const int32_t i = csr.indices[j];
+      if (i < 0 || i >= csr.cols) {
+        Bad("column index " + std::to_string(i) + " out of range [0, " + std::to_string(csr.cols) +
+            ")");
+      }
+      if (!std::isfinite(csr.values[j])) Bad("a rating is not a finite number");
+      ++cursor[static_cast<size_t>(row_base + ir[static_cast<size_t>(i)] + 1)];
+    }
+  }
+  std::partial_sum(cursor.begin(), cursor.end(), cursor.begin());
+  grid.offsets = cursor;
+  grid.user.resize(static_cast<size_t>(nnz));
+  grid.item.resize(static_cast<size_t>(nnz));
+  grid.rating.resize(static_cast<size_t>(nnz));
+  for (const int32_t u : user_order) {
+    const int64_t row_base = static_cast<int64_t>(ur[static_cast<size_t>(u)]) * g;
+    for (int64_t j = csr.indptr[u]; j < csr.indptr[u + 1]; ++j) {
+      const int32_t i = csr.indices[j];
+      const size_t block = static_cast<size_t>(row_base + ir[static_cast<size_t>(i)]);
+      const auto at = static_cast<size_t>(cursor[block]++);
+      grid.user[at] = u;
+      grid.item[at] = i;
+      grid.rating[at] = csr.values[j];
+    }
+  }
+  return grid;
+}
+
+// Rows with no rating end with zero factors and zero bias (Surprise's unknown user / item).
+void ZeroEmptyRows(const int64_t* indptr, int64_t rows, int kp, float* factors, float* bias) {
+  for (int64_t r = 0; r < rows; ++r) {
+    if (indptr[r + 1] != indptr[r]) continue;
+    std::fill_n(factors + r * kp, kp, 0.f);
+    if (bias != nullptr) bias[r] = 0.f;
+  }
+}
+
+// --- device code ---------------------------------------------------------------------------
+
+struct SweepArgs {
+  const int32_t* user;     // nnz, by block
+  const int32_t* item;     // nnz
+  const float* rating;     // nnz
+  const int64_t* offsets;  // g * g + 1
+  float4* p;               // users x stride4
+  float4* q;               // items x stride4
+  float* bu;               // users, null when unbiased
+  float* bi;               // items
+  double* sse;             // g: Σ err² per user range, this epoch
+  int64_t stride4;         // kp / 4
+  int kp4;                 // float4 chunks per row (= stride4)
+  int g;
+  float mu;
+  float lr;
+  float reg;
+};
+
+__device__ __forceinline__ float WarpSum(float v) {
+#pragma unroll
+  for (int o = kWarp / 2; o > 0; o >>= 1) v += __shfl_xor_sync(kFullMask, v, o);
+  return v;
+}
+
+__device__ __forceinline__ double WarpSum(double v) {
+#pragma unroll
+  for (int o = kWarp / 2; o > 0; o >>= 1) v += __shfl_xor_sync(kFullMask, v, o);
+  return v;
+}
+
+// qi·pu over one chunk, added to acc.
+__device__ __forceinline__ float Dot4(const float4& q, const float4& p, float acc) {
+  acc += q.x * p.x;
+  acc += q.y * p.y;
+  acc += q.z * p.z;
+  acc += q.w * p.w;
+  return acc;
+}
+
+// SgdStep's factor update on one column: both from the old values.
+__device__ __forceinline__ void Update1(float& pf, float& qf, float err, float lr, float reg) {
+  const float puf = pf;
+  const float qif = qf;
+  pf = puf + lr * (err * qif - reg * puf);
+  qf = qif + lr * (err * puf - reg * qif);
+}
+
+__device__ __forceinline__ void Update4(float4& p, float4& q, float err, float lr, float reg) {
+  Update1(p.x, q.x, err, lr, reg);
+  Update1(p.y, q.y, err, lr, reg);
+  Update1(p.z, q.z, err, lr, reg);
+  Update1(p.w, q.w, err, lr, reg);
+}
+
+// Lane `lane` holds chunks lane, lane + 32, ..; chunks past the row are zero and never stored.
+// p and q are written during the sweep, so these are plain (coherent) loads, never __ldg.
+template <int kChunks>
+__device__ __forceinline__ void LoadRow(const float4* row, int kp4, int lane,
+                                        float4 (&v)[kChunks]) {
+#pragma unroll
+  for (int t = 0; t < kChunks; ++t) {
+    const int c = lane + t * kWarp;
+    v[t] = c < kp4 ? row[c] : make_float4(0.f, 0.f, 0.f, 0.f);
+  }
+}
+
+template <int kChunks>
+__device__ __forceinline__ void StoreRow(float4* row, int kp4, int lane,
+                                         const float4 (&v)[kChunks]) {
+#pragma unroll
+  for (int t = 0; t < kChunks; ++t) {
+    const int c = lane + t * kWarp;
+    if (c < kp4) row[c] = v[t];
+  }
+}
+
+// The block of user range `range` on diagonal `diagonal`: [*begin, *end).
+__device__ __forceinline__ void BlockSpan(const SweepArgs& a, int range, int diagonal,
+                                          int64_t* begin, int64_t* end) {
+  const int64_t block = static_cast<int64_t>(range) * a.g + (range + diagonal) % a.g;
+  *begin = a.offsets[block];
+  *end = a.offsets[block + 1];
+}
+
+// One sub-epoch: block (blockIdx.x, (blockIdx.x + diagonal) mod g) by one warp, both rows of the
+// current rating and the prefetched rows of the next one in registers.
+//
+// Memory ordering: a lane always holds the same chunks, so it reloads only factor values it
+// stored itself (program order). Biases are stored by lane 0 and loaded by every lane; the
+// __syncwarp() ending each step orders that store before any later load of the same bias.
+template <int kChunks, bool kBiased>
+__global__ void __launch_bounds__(kWarp) SweepKernel(const SweepArgs a, const int diagonal) {
+  const int range = static_cast<int>(blockIdx.x);
+  const int lane = static_cast<int>(threadIdx.x);
+  int64_t j, end;
+  BlockSpan(a, range, diagonal, &j, &end);
+  if (j >= end) return;
+  const int kp4 = a.kp4;
+  const float lr = a.lr, reg = a.reg;
+
+  // The current rating, with its rows.
+  int u = __ldg(a.user + j);
+  int i = __ldg(a.item + j);
+  float r = __ldg(a.rating + j);
+  float4 P[kChunks], Q[kChunks];
+  LoadRow<kChunks>(a.p + u * a.stride4, kp4, lane, P);
+  LoadRow<kChunks>(a.q + i * a.stride4, kp4, lane, Q);
+  float bu = 0.f, bi = 0.f;
+  if (kBiased) {
+    bu = a.bu[u];
+    bi = a.bi[i];
+  }
+  // The next rating's entry (its rows are loaded during the current step).
+  int un = 0, in = 0;
+  float rn = 0.f;
+  if (j + 1 < end) {
+    un = __ldg(a.user + j + 1);
+    in = __ldg(a.item + j + 1);
+    rn = __ldg(a.rating + j + 1);
+  }
+
+  double sse = 0.0;
+  for (; j < end; ++j) {
+    const bool more = j + 1 < end;
+    const bool same_u = more && un == u;
+    const bool same_i = more && in == i;
+    // Prefetch: rows the current step does not write, and the entry after next.
+    float4 Pn[kChunks], Qn[kChunks];
+    float bun = 0.f, bin = 0.f;
+    if (more && !same_u) {
+      LoadRow<kChunks>(a.p + un * a.stride4, kp4, lane, Pn);
+      if (kBiased) bun = a.bu[un];
+    }
+    if (more && !same_i) {
+      LoadRow<kChunks>(a.q + in * a.stride4, kp4, lane, Qn);
+      if (kBiased) bin = a.bi[in];
+    }
+    int u2 = 0, i2 = 0;
+    float r2 = 0.f;
+    if (j + 2 < end) {
+      u2 = __ldg(a.user + j + 2);
+      i2 = __ldg(a.item + j + 2);
+      r2 = __ldg(a.rating + j + 2);
+    }
+
+    // kernels::SgdStep, the k columns split across the lanes.
+    float dot = 0.f;
+#pragma unroll
+    for (int t = 0; t < kChunks; ++t) dot = Dot4(Q[t], P[t], dot);
+    dot = WarpSum(dot);
+    float err;
+    if (kBiased) {
+      err = r - (a.mu + bu + bi + dot);
+      bu += lr * (err - reg * bu);
+      bi += lr * (err - reg * bi);
+    } else {
+      err = r - dot;
+    }
+#pragma unroll
+    for (int t = 0; t < kChunks; ++t) Update4(P[t], Q[t], err, lr, reg);
+    StoreRow<kChunks>(a.p + u * a.stride4, kp4, lane, P);
+    StoreRow<kChunks>(a.q + i * a.stride4, kp4, lane, Q);
+    if (kBiased && lane == 0) {
+      a.bu[u] = bu;
+      a.bi[i] = bi;
+    }
+    sse += static_cast<double>(err) * static_cast<double>(err);
+    __syncwarp();
+    if (!more) break;
+
+    // Advance; a row the step just wrote comes from registers, not from the stale prefetch.
+    if (same_u) {
+#pragma unroll
+      for (int t = 0; t < kChunks; ++t) Pn[t] = P[t];
+      bun = bu;
+    }
+    if (same_i) {
+#pragma unroll
+      for (int t = 0; t < kChunks; ++t) Qn[t] = Q[t];
+      bin = bi;
+    }
+#pragma unroll
+    for (int t = 0; t < kChunks; ++t) {
+      P[t] = Pn[t];
+      Q[t] = Qn[t];
+    }
+    bu = bun;
+    bi = bin;
+    u = un;
+    i = in;
+    r = rn;
+    un = u2;
+    in = i2;
+    rn = r2;
+  }
+  if (lane == 0) a.sse[range] += sse;  // one warp per range and sub-epoch: no race
+}
+
+// The same step for rows wider than the register version holds (kp > 1024): straight from
+// memory, a lane again always touching the same chunks.
+template <bool kBiased>
+__global__ void __launch_bounds__(kWarp) SweepKernelWide(const SweepArgs a, const int diagonal) {
+  const int range = static_cast<int>(blockIdx.x);
+  const int lane = static_cast<int>(threadIdx.x);
+  int64_t j, end;
+  BlockSpan(a, range, diagonal, &j, &end);
+  if (j >= end) return;
+  const int kp4 = a.kp4;
+  const float lr = a.lr, reg = a.reg;
+  double sse = 0.0;
+  for (; j < end; ++j) {
+    const int u = __ldg(a.user + j);
+    const int i = __ldg(a.item + j);
+    const float r = __ldg(a.rating + j);
+    float4* pu = a.p + u * a.stride4;
+    float4* qi = a.q + i * a.stride4;
+    float dot = 0.f;
+    for (int c = lane; c < kp4; c += kWarp) dot = Dot4(qi[c], pu[c], dot);
+    dot = WarpSum(dot);
+    float err;
+    float bu = 0.f, bi = 0.f;
+    if (kBiased) {
+      bu = a.bu[u];
+      bi = a.bi[i];
+      err = r - (a.mu + bu + bi + dot);
+      bu += lr * (err - reg * bu);
+      bi += lr * (err - reg * bi);
+    } else {
+      err = r - dot;
+    }
+    for (int c = lane; c < kp4; c += kWarp) {
+      float4 pv = pu[c];
+      float4 qv = qi[c];
+      Update4(pv, qv, err, lr, reg);
+      pu[c] = pv;
+      qi[c] = qv;
+    }
+    if (kBiased && lane == 0) {
+      a.bu[u] = bu;
+      a.bi[i] = bi;
+    }
+    sse += static_cast<double>(err) * static_cast<double>(err);
+    __syncwarp();
+  }
+  if (lane == 0) a.sse[range] += sse;
+}
+
+// Σ_rows n_r (b_r² + ‖x_r‖²) over one side in double: a warp per row (grid-stride), one partial
+// per block, summed in a fixed order.
+__global__ void __launch_bounds__(kRegThreads)
+    RegTermKernel(const int64_t* indptr, const float* x, const float* bias, int64_t rows,
+                  int64_t stride, int k, double* partials) {
+  __shared__ double warp_sums[kRegWarps];
+  const int lane = static_cast<int>(threadIdx.x) % kWarp;
+  const int warp = static_cast<int>(threadIdx.x) / kWarp;
+  double acc = 0.0;
+  for (int64_t r = static_cast<int64_t>(blockIdx.x) * kRegWarps + warp; r < rows;
+       r += static_cast<int64_t>(gridDim.x) * kRegWarps) {
+    const int64_t n = indptr[r + 1] - indptr[r];
+    if (n == 0) continue;  // uniform across the warp
+    const float* row = x + r * stride;
+    double sq = 0.0;
+    for (int f = lane; f < k; f += kWarp) {
+      const double v = row[f];
+      sq += v * v;
+    }
+    sq = WarpSum(sq);
+    if (bias != nullptr) {
+      const double b = bias[r];
+      sq += b * b;
+    }
+    acc += static_cast<double>(n) * sq;
+  }
+  if (lane == 0) warp_sums[warp] = acc;
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    double total = 0.0;
+    for (int w = 0; w < kRegWarps; ++w) total += warp_sums[w];
+    partials[blockIdx.x] = total;
+  }
+}
+
+// *out = Σ in[0..n), one block, fixed order.
+__global__ void __launch_bounds__(kSumThreads) SumKernel(const double* in, int64_t n, double* out) {
+  __shared__ double s[kSumThreads];
+  double acc = 0.0;
+  for (int64_t t = threadIdx.x; t < n; t += kSumThreads) acc += in[t];
+  s[threadIdx.x] = acc;
+  __syncthreads();
+  for (int w = kSumThreads / 2; w > 0; w >>= 1) {
+    if (static_cast<int>(threadIdx.x) < w) s[threadIdx.x] += s[threadIdx.x + w];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *out = s[0];
+}
+
+// --- launches ------------------------------------------------------------------------------
+
+template <bool kBiased>
+void LaunchSweep(int chunks, const SweepArgs& a, int diagonal, cudaStream_t stream) {
+  const dim3 grid(static_cast<unsigned>(a.g));
+  const dim3 block(kWarp);
+  if (chunks <= 1) {
+    SweepKernel<1, kBiased><<<grid, block, 0, stream>>>(a, diagonal);
+  } else if (chunks <= 2) {
+    SweepKernel<2, kBiased><<<grid, block, 0, stream>>>(a, diagonal);
+  } else if (chunks <= 4) {
+    SweepKernel<4, kBiased><<<grid, block, 0, stream>>>(a, diagonal);
+  } else if (chunks <= 8) {
+    SweepKernel<8, kBiased><<<grid, block, 0, stream>>>(a, diagonal);
+  } else {
+    SweepKernelWide<kBiased><<<grid, block, 0, stream>>>(a, diagonal);
+  }
+  MR_CUDA_LAUNCH_CHECK();
+}
+
+std::string Mib(size_t bytes) { return std::to_string((bytes + (size_t{1} << 20) - 1) >> 20); }
+
+int RegBlocks(int64_t rows) {
+  const int64_t need = (rows + kRegWarps - 1) / kRegWarps;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(need, kMaxRegBlocks)));
+}
+
+}  // namespace
+
+void TrainSvd(const mr_svd_job& job) {
+  CheckJob(job);
+  const int64_t users = job.users.rows;
+  const int64_t items = job.users.cols;
+  const int64_t nnz = job.users.nnz;
+  const int kp = job.kp;
+  const bool biased = job.biased != 0;
+  float* const host_bu = biased ? job.user_bias : nullptr;
+  float* const host_bi = biased ? job.item_bias : nullptr;
+
+  if (job.epochs > 0) {
+    const HostGrid grid = BuildGrid(job);
+    const int g = grid.g;
+
+    CudaContext ctx(job.device);
+    const cudaStream_t stream = ctx.stream();
+    const int reg_blocks_u = RegBlocks(users);
+    const int reg_blocks_i = RegBlocks(items);
+    const size_t partial_count = static_cast<size_t>(reg_blocks_u + reg_blocks_i);
+    const size_t need =
+        static_cast<size_t>(nnz) * (2 * sizeof(int32_t) + sizeof(float)) +
+        grid.offsets.size() * sizeof(int64_t) +
+        static_cast<size_t>(users + items) * static_cast<size_t>(kp) * sizeof(float) +
+        (biased ? static_cast<size_t>(users + items) * sizeof(float) : 0) +
+        static_cast<size_t>(users + items + 2) * sizeof(int64_t) +
+        (static_cast<size_t>(g) + partial_count + 2) * sizeof(double);
+    const size_t usable = ctx.UsableBytes();
+    if (need > usable) {
+      throw CudaError("out of device memory: svd needs " + Mib(need) + " MiB on device " +
+                          std::to_string(job.device) +
+                          " (ratings by block, factors, biases) but only " + Mib(usable) +
+                          " MiB are usable",
+                      true);
+    }
+
+    DeviceBuffer<int32_t> d_user =
+        ToDevice(grid.user.data(), grid.user.size(), "svd ratings (users)", stream);
+    DeviceBuffer<int32_t> d_item =
+        ToDevice(grid.item.data(), grid.item.size(), "svd ratings (items)", stream);
+    DeviceBuffer<float> d_rating =
+        ToDevice(grid.rating.data(), grid.rating.size(), "svd ratings (values)", stream);
+    DeviceBuffer<int64_t> d_offsets =
+        ToDevice(grid.offsets.data(), grid.offsets.size(), "svd block offsets", stream);
+    DeviceBuffer<float> d_p = ToDevice(job.p, static_cast<size_t>(users) * static_cast<size_t>(kp),
+                                       "svd user factors", stream);
+    DeviceBuffer<float> d_q = ToDevice(job.q, static_cast<size_t>(items) * static_cast<size_t>(kp),
+                                       "svd item factors", stream);
+    DeviceBuffer<float> d_bu, d_bi;
+    if (biased) {
+      d_bu = ToDevice(host_bu, static_cast<size_t>(users), "svd user biases", stream);
+      d_bi = ToDevice(host_bi, static_cast<size_t>(items), "svd item biases", stream);
+    }
+    DeviceBuffer<int64_t> d_uptr = ToDevice(job.users.indptr, static_cast<size_t>(users) + 1,
+                                            "svd user rating counts", stream);
+    DeviceBuffer<int64_t> d_iptr = ToDevice(job.items.indptr, static_cast<size_t>(items) + 1,
+                                            "svd item rating counts", stream);
+    DeviceBuffer<double> d_sse(static_cast<size_t>(g), "svd per-range squared errors");
+    DeviceBuffer<double> d_partials(partial_count, "svd regularisation partials");
+    DeviceBuffer<double> d_totals(2, "svd loss totals");
+
+    SweepArgs args{};
+    args.user = d_user.data();
+    args.item = d_item.data();
+    args.rating = d_rating.data();
+    args.offsets = d_offsets.data();
+    args.p = reinterpret_cast<float4*>(d_p.data());
+    args.q = reinterpret_cast<float4*>(d_q.data());
+    args.bu = biased ? d_bu.data() : nullptr;
+    args.bi = biased ? d_bi.data() : nullptr;
+    args.sse = d_sse.data();
+    args.stride4 = kp / 4;
+    args.kp4 = kp / 4;
+    args.g = g;
+    args.mu = biased ? job.global_mean : 0.f;
+    args.lr = job.lr;
+    args.reg = job.reg;
+    const int chunks = (args.kp4 + kWarp - 1) / kWarp;
+
+    std::vector<int> diagonals(static_cast<size_t>(g));
+    for (int epoch = 0; epoch < job.epochs; ++epoch) {
+      const double t0 = NowSeconds();
+      d_sse.Zero(stream);
+      std::iota(diagonals.begin(), diagonals.end(), 0);
+      Rng rng(job.seed, Stream::kSchedule, static_cast<uint64_t>(epoch));
+      SeededShuffle(diagonals, rng);
+      for (const int d : diagonals) {
+        if (biased) {
+          LaunchSweep<true>(chunks, args, d, stream);
+        } else {
+          LaunchSweep<false>(chunks, args, d, stream);
+        }
+      }
+      RegTermKernel<<<reg_blocks_u, kRegThreads, 0, stream>>>(d_uptr.data(), d_p.data(), args.bu,
+                                                              users, kp, job.k, d_partials.data());
+      MR_CUDA_LAUNCH_CHECK();
+      RegTermKernel<<<reg_blocks_i, kRegThreads, 0, stream>>>(
+          d_iptr.data(), d_q.data(), args.bi, items, kp, job.k, d_partials.data() + reg_blocks_u);
+      MR_CUDA_LAUNCH_CHECK();
+      SumKernel<<<1, kSumThreads, 0, stream>>>(d_sse.data(), g, d_totals.data());
+      MR_CUDA_LAUNCH_CHECK();
+      SumKernel<<<1, kSumThreads, 0, stream>>>(
+          d_partials.data(), static_cast<int64_t>(partial_count), d_totals.data() + 1);
+      MR_CUDA_LAUNCH_CHECK();
+      double totals[2] = {0.0, 0.0};
+      MR_CUDA_CHECK(
+          cudaMemcpyAsync(totals, d_totals.data(), sizeof totals, cudaMemcpyDeviceToHost, stream));
+      ctx.Synchronize();
+
+      mr_iteration it{};
+      it.iteration = epoch + 1;
+      it.loss = totals[0] + static_cast<double>(job.reg) * totals[1];
+      it.train_rmse = std::sqrt(totals[0] / static_cast<double>(nnz));
+      it.seconds = SecondsSince(t0);
+      if (!std::isfinite(it.loss)) {
+        throw CudaError("svd diverged in epoch " + std::to_string(it.iteration) +
+                            " (the loss is no longer a finite number); lower models.svd.lr (now " +
+                            std::to_string(job.lr) + ")",
+                        false);
+      }
+      if (job.progress != nullptr) job.progress(job.progress_user, &it);
+    }
+
+    d_p.Download(job.p, stream);
+    d_q.Download(job.q, stream);
+    if (biased) {
+      d_bu.Download(host_bu, stream);
+      d_bi.Download(host_bi, stream);
+    }
+    ctx.Synchronize();
+  }
+
+  ZeroEmptyRows(job.users.indptr, users, kp, job.p, host_bu);
+  ZeroEmptyRows(job.items.indptr, items, kp, job.q, host_bi);
+}
+
+}  // namespace movierec::cuda
