@@ -88,6 +88,17 @@ std::string StagesJoined(const std::vector<std::string>& stages) {
   return s;
 }
 
+// The run's etl_runs row as the report has it so far (status "success" until said otherwise).
+io::RunRecord RunRecordOf(const io::RunReport& report, const std::vector<std::string>& stages) {
+  io::RunRecord run;
+  run.started_at = report.started_at;
+  run.finished_at = report.finished_at;
+  run.config_hash = report.config_hash;
+  run.stages = StagesJoined(stages);
+  run.device = report.device;
+  return run;
+}
+
 void PrintSummary(const io::RunReport& report, const std::string& report_path) {
   std::cout << "movierec pipeline: " << report.status;
   if (report.run_id) std::cout << " (run " << report.run_id << ")";
@@ -229,12 +240,7 @@ int RunPipeline(const PipelineOptions& opt) {
       if (db_path.has_parent_path()) std::filesystem::create_directories(db_path.parent_path());
       io::Database db(cfg.database_path);
       io::EnsureSchema(db);
-      io::RunRecord run;
-      run.started_at = report.started_at;
-      run.status = "success";
-      run.config_hash = report.config_hash;
-      run.stages = StagesJoined(stages);
-      run.device = report.device;
+      const io::RunRecord run = RunRecordOf(report, stages);
       int64_t run_id = 0;
       io::LoadStats ls =
           io::LoadDataset(db, *dataset, run, {cfg.batch_size, cfg.progress}, &run_id);
@@ -275,15 +281,7 @@ int RunPipeline(const PipelineOptions& opt) {
       }
       io::Database db(cfg.database_path);
       io::EnsureSchema(db);
-      if (!report.run_id) {
-        io::RunRecord run;
-        run.started_at = report.started_at;
-        run.status = "success";
-        run.config_hash = report.config_hash;
-        run.stages = StagesJoined(stages);
-        run.device = report.device;
-        report.run_id = io::InsertRun(db, run);
-      }
+      if (!report.run_id) report.run_id = io::InsertRun(db, RunRecordOf(report, stages));
       ModelRunOptions mo;
       mo.db_path = cfg.database_path;
       mo.data_run_id = data_run_id;
@@ -326,12 +324,7 @@ int RunPipeline(const PipelineOptions& opt) {
       }
       if (report.run_id) {
         io::Database db(cfg.database_path);
-        io::RunRecord run;
-        run.started_at = report.started_at;
-        run.finished_at = report.finished_at;
-        run.config_hash = report.config_hash;
-        run.stages = StagesJoined(stages);
-        run.device = report.device;
+        io::RunRecord run = RunRecordOf(report, stages);
         nlohmann::json j = report.ToJson();
         // Only a run that loaded data sets the history the next run's drift rules compare with.
         if (!report.sources.empty()) {
@@ -354,13 +347,8 @@ int RunPipeline(const PipelineOptions& opt) {
     if (report.run_id) {
       try {  // the run's row (train/score after a load) says it failed
         io::Database db(cfg.database_path);
-        io::RunRecord run;
-        run.started_at = report.started_at;
-        run.finished_at = report.finished_at;
+        io::RunRecord run = RunRecordOf(report, stages);
         run.status = "failed";
-        run.config_hash = report.config_hash;
-        run.stages = StagesJoined(stages);
-        run.device = report.device;
         run.error = report.error;
         io::UpdateRun(db, report.run_id, run);
       } catch (const std::exception& inner) {
