@@ -94,7 +94,10 @@ constexpr uint64_t Mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-enum class Stream : uint64_t { kUserOrder = 1, kItemOrder, kSchedule };
+// The CPU trainer's tags (host/cpu_svd.cpp): 1 and 2 are its init streams, which seed the p and q
+// this job starts from (same seed), so the order streams must not reuse them (tag 1, index 0 was
+// user row 0's initial draw).
+enum class Stream : uint64_t { kUserOrder = 3, kItemOrder, kSchedule };
 
 // SplitMix64, one independent stream per purpose.
 class Rng {

@@ -273,14 +273,117 @@ TEST_P(OnDevice, TopNOfTrainedModelsMatchesTheCpu) {
   EXPECT_GE(static_cast<double>(same), 0.99 * static_cast<double>(g.items.size()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Devices, OnDevice, ::testing::ValuesIn(Devices()),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           for (char& ch : name) {
-                             if (ch == ':') ch = '_';
-                           }
-                           return name;
-                         });
+// The same promises checked on every device, CPU included: one body per behaviour.
+class EveryDevice : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() != "cpu") {
+      if (!cuda::BuiltWithCuda()) GTEST_SKIP() << "built without CUDA (MOVIEREC_CUDA=OFF)";
+      if (cuda::DeviceCount() == 0) GTEST_SKIP() << "no CUDA device: " << cuda::NoDeviceReason();
+    }
+    ctx_ = ResolveContext(GetParam(), 2);
+  }
+  Context ctx_;
+};
+
+TEST_P(EveryDevice, FactorModelsRecoverLowRankData) {
+  const LowRankData d = MakeLowRank(14, 500, 300, 0.1, 0.1);
+  ModelsConfig cfg;
+  cfg.als.factors = 5;
+  cfg.als.iterations = 15;
+  cfg.als.regularization = 0.02;
+  FactorModel als;
+  const auto la = Logs(ctx_, "als", cfg, d, als);
+  EXPECT_LT(la.back().train_rmse, 1.5 * d.noise);
+  EXPECT_LT(Rmse(als, d.test), 3 * d.noise);
+  for (size_t i = 1; i < la.size(); ++i) EXPECT_LE(la[i].loss, la[i - 1].loss * (1 + 1e-6));
+
+  cfg.svd.factors = 5;
+  cfg.svd.epochs = 40;
+  cfg.svd.lr = 0.05;
+  cfg.svd.reg = 0.05;
+  FactorModel svd;
+  const auto ls = Logs(ctx_, "svd", cfg, d, svd);
+  EXPECT_LT(ls.back().loss, 0.5 * ls.front().loss);
+  EXPECT_LT(Rmse(svd, d.test), 0.5);
+
+  cfg.ials.factors = 16;
+  cfg.ials.iterations = 6;
+  FactorModel ials;
+  const auto li = Logs(ctx_, "ials", cfg, d, ials);
+  EXPECT_LT(li.back().loss, li.front().loss);
+  EXPECT_EQ(ials.user_factors.size(), static_cast<size_t>(d.train.rows) * 16);
+}
+
+TEST_P(EveryDevice, TopNListsKeepTheirPromises) {
+  // 40 users x 60 items, dim 3; user u rated items u..u+9 (mod 60); items 50..59 disallowed.
+  const int64_t users = 40, items = 60;
+  std::vector<float> uv(static_cast<size_t>(users) * 3), iv(static_cast<size_t>(items) * 3);
+  for (size_t i = 0; i < uv.size(); ++i) uv[i] = static_cast<float>((i * 7) % 5) - 2.f;
+  for (size_t i = 0; i < iv.size(); ++i) iv[i] = static_cast<float>((i * 3) % 7) - 3.f;
+  RatingMatrix ex;
+  ex.rows = users;
+  ex.cols = items;
+  ex.indptr.push_back(0);
+  for (int64_t u = 0; u < users; ++u) {
+    std::vector<int32_t> row;
+    for (int64_t j = 0; j < 10; ++j) row.push_back(static_cast<int32_t>((u + j) % items));
+    std::sort(row.begin(), row.end());
+    ex.indices.insert(ex.indices.end(), row.begin(), row.end());
+    ex.indptr.push_back(static_cast<int64_t>(ex.indices.size()));
+  }
+  std::vector<uint8_t> allowed(static_cast<size_t>(items), 1);
+  for (int64_t i = 50; i < items; ++i) allowed[static_cast<size_t>(i)] = 0;
+  for (int n : {1, 7, 45}) {
+    ScoringProblem p;
+    p.user_vectors = uv.data();
+    p.users = users;
+    p.item_vectors = iv.data();
+    p.items = items;
+    p.dim = 3;
+    p.exclude = &ex;
+    p.item_allowed = allowed.data();
+    p.n = n;
+    const TopNLists l = ScoreTopN(ctx_, p);
+    for (int64_t u = 0; u < users; ++u) {
+      // Candidates: 50 allowed items minus the rated ones among them.
+      int64_t rated_allowed = 0;
+      for (int64_t e = ex.indptr[u]; e < ex.indptr[u + 1]; ++e) rated_allowed += ex.indices[e] < 50;
+      EXPECT_EQ(l.counts[u], std::min<int64_t>(n, 50 - rated_allowed)) << "user " << u;
+      for (int r = 0; r < l.counts[u]; ++r) {
+        const size_t at = static_cast<size_t>(u) * n + r;
+        const int32_t item = l.items[at];
+        EXPECT_LT(item, 50);
+        EXPECT_FALSE(std::binary_search(ex.indices.begin() + ex.indptr[u],
+                                        ex.indices.begin() + ex.indptr[u + 1], item));
+        float s = 0;
+        for (int f = 0; f < 3; ++f) s += uv[u * 3 + f] * iv[item * 3 + f];
+        EXPECT_EQ(l.scores[at], s);  // small integers: exact on every device
+        if (r > 0) {
+          // Best first; equal scores by the lower item index.
+          EXPECT_TRUE(l.scores[at - 1] > s || (l.scores[at - 1] == s && l.items[at - 1] < item));
+        }
+      }
+    }
+  }
+}
+
+std::string DeviceName(const ::testing::TestParamInfo<std::string>& param) {
+  std::string name = param.param;
+  for (char& ch : name) {
+    if (ch == ':') ch = '_';
+  }
+  return name;
+}
+
+std::vector<std::string> CpuAndDevices() {
+  std::vector<std::string> out = {"cpu"};
+  for (const std::string& d : Devices()) out.push_back(d);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Devices, OnDevice, ::testing::ValuesIn(Devices()), DeviceName);
+INSTANTIATE_TEST_SUITE_P(Devices, EveryDevice, ::testing::ValuesIn(CpuAndDevices()), DeviceName);
 
 }  // namespace
 }  // namespace movierec
