@@ -92,6 +92,7 @@
 #include "cuda/cuda_context.h"
 #include "cuda/cuda_ops.h"
 #include "cuda/device_buffer.h"
+#include "cuda/job_checks.h"
 
 namespace movierec::cuda {
 namespace {
@@ -496,17 +497,8 @@ __global__ void __launch_bounds__(kSumThreads)
 
 // --- host -----------------------------------------------------------------------------------------
 
-[[noreturn]] void Bad(const std::string& what) { throw std::invalid_argument("als (cuda): " + what); }
+[[noreturn]] void Bad(const std::string& what) { BadJob("als", what); }
 
-void CheckIndptr(const int64_t* indptr, int64_t rows, int64_t nnz, const char* which) {
-  if (indptr == nullptr) Bad(std::string(which) + " indptr is null");
-  if (indptr[0] != 0 || indptr[rows] != nnz) {
-    Bad(std::string(which) + " indptr does not span its " + std::to_string(nnz) + " entries");
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    if (indptr[r] > indptr[r + 1]) Bad(std::string(which) + " indptr is not monotone");
-  }
-}
 
 void CheckJob(const mr_als_job& job) {
   const mr_sparse& u = job.users;
@@ -536,8 +528,8 @@ void CheckJob(const mr_als_job& job) {
                     it.values == nullptr)) {
     Bad("the ratings have no indices or values");
   }
-  CheckIndptr(u.indptr, u.rows, u.nnz, "the rating matrix's");
-  CheckIndptr(it.indptr, it.rows, it.nnz, "the item matrix's");
+  CheckIndptr("als", u.indptr, u.rows, u.nnz, "the rating matrix's");
+  CheckIndptr("als", it.indptr, it.rows, it.nnz, "the item matrix's");
   if ((u.rows > 0 && job.x == nullptr) || (it.rows > 0 && job.y == nullptr)) Bad("x or y is null");
   if (job.biases && ((u.rows > 0 && job.user_bias == nullptr) ||
                      (it.rows > 0 && job.item_bias == nullptr))) {

@@ -67,11 +67,13 @@
 #include <string>
 #include <vector>
 
+#include "common/splitmix.h"
 #include "cuda/backend_api.h"
 #include "cuda/cuda_check.h"
 #include "cuda/cuda_context.h"
 #include "cuda/cuda_ops.h"
 #include "cuda/device_buffer.h"
+#include "cuda/job_checks.h"
 
 namespace movierec::cuda {
 namespace {
@@ -87,43 +89,19 @@ constexpr int kSumThreads = 256;
 
 // --- seeded streams (host) -----------------------------------------------------------------
 
-constexpr uint64_t Mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// The CPU trainer's tags (host/cpu_svd.cpp): 1 and 2 are its init streams, which seed the p and q
-// this job starts from (same seed), so the order streams must not reuse them (tag 1, index 0 was
-// user row 0's initial draw).
+// The CPU trainer's stream tags (host/cpu_svd.cpp): 1 and 2 are its init streams, which seed
+// the p and q this job starts from (same seed), so the order streams must not reuse them.
 enum class Stream : uint64_t { kUserOrder = 3, kItemOrder, kSchedule };
 
-// SplitMix64, one independent stream per purpose.
+// One independent SplitMix64 stream per (seed, purpose, index), as on the CPU.
 class Rng {
  public:
   Rng(uint64_t seed, Stream tag, uint64_t index)
-      : state_(Mix64(Mix64(seed ^ Mix64(static_cast<uint64_t>(tag) * 0x632be59bd9b4e019ULL)) +
-                     index)) {}
-  uint64_t Next() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n): the high 64 bits of Next() * n (Lemire), written without __int128.
-  uint64_t Below(uint64_t n) {
-    const uint64_t a = Next();
-    const uint64_t a_lo = a & 0xffffffffULL, a_hi = a >> 32;
-    const uint64_t b_lo = n & 0xffffffffULL, b_hi = n >> 32;
-    const uint64_t p0 = a_lo * b_lo, p1 = a_lo * b_hi, p2 = a_hi * b_lo, p3 = a_hi * b_hi;
-    const uint64_t mid = (p0 >> 32) + (p1 & 0xffffffffULL) + (p2 & 0xffffffffULL);
-    return p3 + (p1 >> 32) + (p2 >> 32) + (mid >> 32);
-  }
+      : gen_(StreamSeed(seed, static_cast<uint64_t>(tag), index)) {}
+  uint64_t Below(uint64_t n) { return gen_.Below(n); }
 
  private:
-  uint64_t state_;
+  SplitMix64 gen_;
 };
 
 template <class T>
@@ -133,19 +111,8 @@ void SeededShuffle(std::vector<T>& v, Rng& rng) {
 
 // --- checks (host) -------------------------------------------------------------------------
 
-[[noreturn]] void Bad(const std::string& what) {
-  throw std::invalid_argument("svd (cuda): " + what);
-}
+[[noreturn]] void Bad(const std::string& what) { BadJob("svd", what); }
 
-void CheckIndptr(const int64_t* indptr, int64_t rows, int64_t nnz, const char* which) {
-  if (indptr == nullptr) Bad(std::string(which) + " indptr is null");
-  if (indptr[0] != 0 || indptr[rows] != nnz) {
-    Bad(std::string(which) + " indptr does not span its " + std::to_string(nnz) + " entries");
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    if (indptr[r] > indptr[r + 1]) Bad(std::string(which) + " indptr is not monotone");
-  }
-}
 
 void CheckJob(const mr_svd_job& job) {
   const mr_sparse& u = job.users;
@@ -168,8 +135,8 @@ void CheckJob(const mr_svd_job& job) {
         " entries) is not the transpose of the rating matrix (" + std::to_string(u.cols) +
         " columns, " + std::to_string(u.nnz) + " entries)");
   }
-  CheckIndptr(u.indptr, u.rows, u.nnz, "the rating matrix's");
-  CheckIndptr(it.indptr, it.rows, it.nnz, "the item matrix's");
+  CheckIndptr("svd", u.indptr, u.rows, u.nnz, "the rating matrix's");
+  CheckIndptr("svd", it.indptr, it.rows, it.nnz, "the item matrix's");
   if (job.p == nullptr || job.q == nullptr) Bad("p or q is null");
   if (job.biased && (job.user_bias == nullptr || job.item_bias == nullptr)) {
     Bad("a biased model needs user_bias and item_bias");

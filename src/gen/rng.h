@@ -7,21 +7,12 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/splitmix.h"
+
 namespace movierec::gen {
 
-// The SplitMix64 finaliser: a bijection on 64-bit values with good avalanche.
-constexpr uint64_t Mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// High 64 bits of a 64x64-bit product (GCC/Clang __int128; __extension__ keeps -Wpedantic quiet).
-__extension__ typedef unsigned __int128 Uint128;
-inline uint64_t MulHi64(uint64_t a, uint64_t b) {
-  return static_cast<uint64_t>((static_cast<Uint128>(a) * b) >> 64);
-}
+using movierec::Mix64;  // common/splitmix.h
+using movierec::MulHi64;
 
 // Stream tags: one per independent purpose, so adding draws to one never shifts another.
 enum class Stream : uint64_t {
@@ -44,7 +35,7 @@ enum class Stream : uint64_t {
 };
 
 constexpr uint64_t StreamSeed(uint64_t seed, Stream tag, uint64_t index) {
-  return Mix64(Mix64(seed ^ Mix64(static_cast<uint64_t>(tag) * 0x632be59bd9b4e019ULL)) + index);
+  return movierec::StreamSeed(seed, static_cast<uint64_t>(tag), index);
 }
 
 // Quantile function of the standard normal for p in (0, 1).
@@ -79,11 +70,9 @@ class Rng {
   Rng(uint64_t seed, Stream tag, uint64_t index) : state_(StreamSeed(seed, tag, index)) {}
 
   uint64_t Next() {
+    const uint64_t z = Mix64(state_);
     state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return z;
   }
   // Uniform in [0, 1).
   double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }

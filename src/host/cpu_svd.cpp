@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/splitmix.h"
 #include "host/cpu_factor_common.h"
 #include "host/cpu_factor_simd.h"
 #include "kernels/cholesky.h"
@@ -35,37 +36,17 @@ constexpr int64_t kMinBlockRatings = 2048;
 
 // --- seeded streams ------------------------------------------------------------------------
 
-constexpr uint64_t Mix64(uint64_t z) {
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// One independent stream per purpose, so adding draws to one never shifts another.
+// One independent stream per purpose (common/splitmix.h), so adding draws to one never shifts
+// another. svd.cu (the CUDA trainer) uses kUserOrder.. kSchedule with these same numbers.
 enum class Stream : uint64_t { kUserInit = 1, kItemInit, kUserOrder, kItemOrder, kSchedule };
 
-constexpr uint64_t StreamSeed(uint64_t seed, Stream tag, uint64_t index) {
-  return Mix64(Mix64(seed ^ Mix64(static_cast<uint64_t>(tag) * 0x632be59bd9b4e019ULL)) + index);
-}
-
-// SplitMix64 with the draws we need. The distributions are written out here because <random>'s
-// differ between standard libraries, and results must be the same on every machine.
+// SplitMix64 with the draws we need. The normal distribution is written out here because
+// <random>'s differs between standard libraries, and results must be the same on every machine.
 class Rng {
  public:
-  Rng(uint64_t seed, Stream tag, uint64_t index) : state_(StreamSeed(seed, tag, index)) {}
-  uint64_t Next() {
-    state_ += 0x9e3779b97f4a7c15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform integer in [0, n) (Lemire's multiply-shift).
-  uint64_t Below(uint64_t n) {
-    __extension__ typedef unsigned __int128 U128;
-    return static_cast<uint64_t>((static_cast<U128>(Next()) * n) >> 64);
-  }
+  Rng(uint64_t seed, Stream tag, uint64_t index)
+      : gen_(StreamSeed(seed, static_cast<uint64_t>(tag), index)) {}
+  uint64_t Below(uint64_t n) { return gen_.Below(n); }
   // Standard normal, Marsaglia's polar method (the second value of each pair is kept).
   double Normal() {
     if (has_spare_) {
@@ -74,8 +55,8 @@ class Rng {
     }
     double u, v, s;
     do {
-      u = static_cast<double>(Next() >> 11) * 0x1.0p-52 - 1.0;
-      v = static_cast<double>(Next() >> 11) * 0x1.0p-52 - 1.0;
+      u = static_cast<double>(gen_.Next() >> 11) * 0x1.0p-52 - 1.0;
+      v = static_cast<double>(gen_.Next() >> 11) * 0x1.0p-52 - 1.0;
       s = u * u + v * v;
     } while (s >= 1.0 || s == 0.0);
     const double m = std::sqrt(-2.0 * std::log(s) / s);
@@ -85,7 +66,7 @@ class Rng {
   }
 
  private:
-  uint64_t state_;
+  SplitMix64 gen_;
   double spare_ = 0;
   bool has_spare_ = false;
 };

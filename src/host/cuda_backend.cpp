@@ -21,6 +21,7 @@ struct Plugin {
   std::string no_device;  // why devices is 0
 };
 
+#if defined(MOVIEREC_WITH_CUDA)
 std::filesystem::path ExecutableDir() {
   std::error_code ec;
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -40,6 +41,7 @@ std::vector<std::string> Candidates() {
 #endif
   return out;
 }
+#endif
 
 Plugin Open() {
   Plugin p;
