@@ -280,15 +280,21 @@ __device__ __forceinline__ void GatherPass(const float* __restrict__ other, int 
 // Resident blocks per SM the row solve is compiled for at kp ≤ 128 (80 registers on sm_90, no
 // spills; sm_80's shared memory holds only 2 blocks at kp = 128 anyway, and 80 registers spill
 // there).
+// The kp = 16 version (L = 4: eight ratings in flight per warp) needs a few more registers than
+// 2 blocks allow on sm_80 (it spilled 4 bytes at 128), so there it is compiled for 1.
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
 constexpr int kRowSolveMinBlocks = 2;
+constexpr int kRowSolveMinBlocksNarrow = 1;
 #else
 constexpr int kRowSolveMinBlocks = 3;
+constexpr int kRowSolveMinBlocksNarrow = 3;
 #endif
 
 // See the file comment. L lanes per rating and C float4 chunks per lane cover kp ≤ 4·L·C floats.
 template <int L, int C>
-__global__ void __launch_bounds__(kThreads, (C == 1 ? kRowSolveMinBlocks : 2))
+__global__ void __launch_bounds__(kThreads, (C == 1 ? (L == 4 ? kRowSolveMinBlocksNarrow
+                                                              : kRowSolveMinBlocks)
+                                                    : 2))
     RowSolveKernel(const RowSolveArgs a) {
   using namespace detail;
   static_assert(L == 4 || L == 8 || L == 16 || L == 32, "lanes per rating");
