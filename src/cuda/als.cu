@@ -702,7 +702,8 @@ void TrainAls(const mr_als_job& job) {
   const bool biases = job.biases != 0;
   const double lambda = static_cast<double>(job.regularization);
 
-  CudaContext ctx(job.device);
+  ContextLease lease(job.device);
+  CudaContext& ctx = lease.get();
   const cudaStream_t stream = ctx.stream();
   Plan plan = MakePlan(job, ctx.props());
   if (plan.solve_shared && plan.solve_smem > 48 * 1024) {

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <cstdio>
 #include <string>
 
@@ -135,6 +137,43 @@ void* CudaContext::Workspace(size_t bytes) {
     workspace_ = DeviceBuffer<unsigned char>(bytes, "the scratch workspace");
   }
   return workspace_.data();
+}
+
+void CudaContext::ReleaseWorkspace() {
+  Synchronize();
+  workspace_ = DeviceBuffer<unsigned char>();
+}
+
+namespace {
+
+struct DeviceSlot {
+  std::mutex job;  // held by the lease
+  CudaContext* ctx = nullptr;
+};
+
+DeviceSlot& SlotFor(int device) {
+  static std::mutex mu;
+  static std::map<int, DeviceSlot>* slots = new std::map<int, DeviceSlot>();  // never destroyed
+  std::lock_guard<std::mutex> lock(mu);
+  return (*slots)[device];  // std::map never moves its elements
+}
+
+}  // namespace
+
+ContextLease::ContextLease(int device) {
+  DeviceSlot& slot = SlotFor(device);
+  lock_ = std::unique_lock<std::mutex>(slot.job);
+  if (slot.ctx == nullptr) slot.ctx = new CudaContext(device);  // a throw leaves it null
+  ctx_ = slot.ctx;
+  MR_CUDA_CHECK(cudaSetDevice(device));
+}
+
+ContextLease::~ContextLease() {
+  try {
+    ctx_->ReleaseWorkspace();
+  } catch (...) {
+    // The job's own error (if any) is already on its way; a failed sync here adds nothing.
+  }
 }
 
 size_t CudaContext::UsableBytes() const {

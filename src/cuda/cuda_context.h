@@ -1,7 +1,8 @@
-// The CUDA context of one job: the device, one stream, cuBLAS and cuSOLVER handles bound to that
-// stream, and a reusable workspace, created once per job and released at its end. Plus memory
-// planning from cudaMemGetInfo: how many rows (users, items) one batch may hold so that nothing
-// runs out of memory, with a clear error when even one row cannot fit.
+// The CUDA context of a device: one stream, cuBLAS and cuSOLVER handles bound to that stream, and
+// a reusable workspace, created once per process and device and leased by one job at a time
+// (ContextLease). Plus memory planning from cudaMemGetInfo: how many rows (users, items) one
+// batch may hold so that nothing runs out of memory, with a clear error when even one row
+// cannot fit.
 #pragma once
 
 #include <cublas_v2.h>
@@ -10,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "cuda/device_buffer.h"
@@ -29,8 +31,10 @@ class CudaContext {
   cusolverDnHandle_t cusolver();  // created on first use (ALS only)
   const cudaDeviceProp& props() const { return props_; }
 
-  // At least `bytes` of scratch device memory, reused across calls (grows, never shrinks).
+  // At least `bytes` of scratch device memory, reused across calls (grows until released).
   void* Workspace(size_t bytes);
+  // Frees the workspace (the end of a job), so the next job plans with all free memory.
+  void ReleaseWorkspace();
 
   // Device memory free now, less a safety margin (cuBLAS/cuSOLVER workspaces, fragmentation):
   // 90 % of the free bytes minus 256 MiB, never below zero.
@@ -50,6 +54,23 @@ class CudaContext {
   cublasHandle_t cublas_ = nullptr;
   cusolverDnHandle_t cusolver_ = nullptr;
   DeviceBuffer<unsigned char> workspace_;
+};
+
+// A job's hold on its device's context: the first lease of a device creates the context (kept
+// until the process exits, never destroyed: tearing cuBLAS down after the CUDA runtime has shut
+// down at exit is unsafe); one lease per device at a time (others wait). The destructor waits for
+// the stream and releases the workspace. Throws CudaError for a bad ordinal or no device.
+class ContextLease {
+ public:
+  explicit ContextLease(int device);
+  ~ContextLease();
+  ContextLease(const ContextLease&) = delete;
+  ContextLease& operator=(const ContextLease&) = delete;
+  CudaContext& get() { return *ctx_; }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  CudaContext* ctx_ = nullptr;
 };
 
 // The device description of backend_api.h's describe_device.

@@ -319,7 +319,8 @@ void TrainIals(const mr_ials_job& job) {
   const bool cholesky = job.cg_steps == 0;
   const bool want_loss = job.progress != nullptr;
 
-  CudaContext ctx(job.device);
+  ContextLease lease(job.device);
+  CudaContext& ctx = lease.get();
   const cudaStream_t stream = ctx.stream();
 
   int64_t user_nonempty = 0, item_nonempty = 0;

@@ -581,7 +581,8 @@ void TrainSvd(const mr_svd_job& job) {
     const HostGrid grid = BuildGrid(job);
     const int g = grid.g;
 
-    CudaContext ctx(job.device);
+    ContextLease lease(job.device);
+    CudaContext& ctx = lease.get();
     const cudaStream_t stream = ctx.stream();
     const int reg_blocks_u = RegBlocks(users);
     const int reg_blocks_i = RegBlocks(items);

@@ -220,7 +220,8 @@ void ScoreTopN(const mr_topn_job& job) {
   const int64_t tile_items = (items + tiles - 1) / tiles;  // T
   const int64_t stride = (tile_items + kStrideAlign - 1) / kStrideAlign * kStrideAlign;
 
-  CudaContext ctx(job.device);
+  ContextLease lease(job.device);
+  CudaContext& ctx = lease.get();
   const cudaStream_t stream = ctx.stream();
   MR_CUBLAS_CHECK(cublasSetMathMode(ctx.cublas(), CUBLAS_DEFAULT_MATH));  // FP32, no TF32
 
