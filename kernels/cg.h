@@ -59,7 +59,9 @@ MOVIEREC_HD void CgResidual(const float* __restrict__ yty, const float* __restri
 // Runs up to `cg_steps` CG iterations on A x = b for one row, starting from (and updating) x —
 // the warm start from the previous sweep. `scratch` holds 3k floats (r, p, Ap) and must not
 // overlap x. A row with no observed items (n == 0) gets x = 0, its exact solution.
-// Stops early when ‖r‖² < kCgResidualEpsilon (before the first step, or after any step).
+// Stops early when ‖r‖² < kCgResidualEpsilon (before the first step, or after any step), and when
+// p·Ap is not positive: A is SPD, so only rounding on a converged row gets there, and a step
+// would divide by ~0 (the same guard as host/cpu_ials.cpp's fused solver and the CUDA kernel).
 // Returns the number of iterations that updated x (0 when x was already converged or n == 0).
 MOVIEREC_HD int CgSolveRow(const float* __restrict__ yty, const float* __restrict__ y,
                            const int32_t* __restrict__ items, const float* __restrict__ conf,
@@ -81,7 +83,9 @@ MOVIEREC_HD int CgSolveRow(const float* __restrict__ yty, const float* __restric
   int it = 0;
   while (it < cg_steps) {
     CgApplyA(yty, y, items, conf, n, k, p, ap);
-    const float alpha = rs_old / Dot(p, ap, k);
+    const float pap = Dot(p, ap, k);
+    if (!(pap > 0.f)) break;
+    const float alpha = rs_old / pap;
     Axpy(alpha, p, x, k);
     Axpy(-alpha, ap, r, k);
     ++it;

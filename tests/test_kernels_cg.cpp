@@ -211,6 +211,19 @@ TEST(KernelsCg, ZeroResidualStopsBeforeTheFirstStep) {
   EXPECT_EQ(x, (std::vector<float>{1, 0, 0}));
 }
 
+TEST(KernelsCg, NoPositiveCurvatureStopsWithoutAStep) {
+  // YᵀY + λI = 0 and c = 1 (no confidence boost): A = 0 while b = y ≠ 0, so p·Ap = 0. A step
+  // would divide by zero; the solve stops and leaves x as it was.
+  const int k = 3;
+  const std::vector<float> yty(9, 0.f);
+  const std::vector<float> y = {1, 2, 0};
+  const int32_t item = 0;
+  const float conf = 1.f;
+  std::vector<float> x = {0.5f, 0.f, 0.f}, scratch(3 * k);
+  EXPECT_EQ(CgSolveRow(yty.data(), y.data(), &item, &conf, 1, k, 3, x.data(), scratch.data()), 0);
+  EXPECT_EQ(x, (std::vector<float>{0.5f, 0.f, 0.f}));
+}
+
 TEST(KernelsCg, IsDeterministic) {
   const int k = 16;
   const Problem p = MakeProblem(23, k, 100, 30, 0.5f, 5.f);
