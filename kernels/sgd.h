@@ -56,6 +56,20 @@ MOVIEREC_HD T ClipRating(T est, T lo, T hi) {
   return v > lo ? v : lo;
 }
 
+// The step's pieces, shared with the CUDA sweep (src/cuda/svd.cu), which splits the k columns of
+// a step across a warp's lanes: one bias, and one factor column updated from BOTH old values.
+template <typename T>
+MOVIEREC_HD_HOT T SgdBiasUpdate(T b, T err, T lr, T reg) {
+  return b + lr * (err - reg * b);
+}
+template <typename T>
+MOVIEREC_HD_HOT void SgdFactorUpdate(T& pf, T& qf, T err, T lr_pu, T lr_qi, T reg_pu, T reg_qi) {
+  const T puf = pf;
+  const T qif = qf;
+  pf = puf + lr_pu * (err * qif - reg_pu * puf);
+  qf = qif + lr_qi * (err * puf - reg_qi * qif);
+}
+
 // One SGD step on rating r (see the header comment). pu and qi (k factors each) must not overlap.
 // Returns err, the residual before the step.
 template <typename T>
@@ -65,18 +79,13 @@ MOVIEREC_HD_HOT T SgdStep(T rating, T global_mean, T* bu, T* bi, T* __restrict__
   T err;
   if (biased) {
     err = rating - (global_mean + *bu + *bi + dot);
-    *bu += p.lr_bu * (err - p.reg_bu * *bu);
-    *bi += p.lr_bi * (err - p.reg_bi * *bi);
+    *bu = SgdBiasUpdate(*bu, err, p.lr_bu, p.reg_bu);
+    *bi = SgdBiasUpdate(*bi, err, p.lr_bi, p.reg_bi);
   } else {
     err = rating - dot;  // Surprise: global_mean = 0, biases stay 0
   }
   const T lr_pu = p.lr_pu, lr_qi = p.lr_qi, reg_pu = p.reg_pu, reg_qi = p.reg_qi;
-  for (int f = 0; f < k; ++f) {
-    const T puf = pu[f];
-    const T qif = qi[f];
-    pu[f] = puf + lr_pu * (err * qif - reg_pu * puf);
-    qi[f] = qif + lr_qi * (err * puf - reg_qi * qif);
-  }
+  for (int f = 0; f < k; ++f) SgdFactorUpdate(pu[f], qi[f], err, lr_pu, lr_qi, reg_pu, reg_qi);
   return err;
 }
 

@@ -74,6 +74,7 @@
 #include "cuda/cuda_ops.h"
 #include "cuda/device_buffer.h"
 #include "cuda/job_checks.h"
+#include "kernels/sgd.h"
 
 namespace movierec::cuda {
 namespace {
@@ -281,19 +282,12 @@ __device__ __forceinline__ float Dot4(const float4& q, const float4& p, float ac
   return acc;
 }
 
-// SgdStep's factor update on one column: both from the old values.
-__device__ __forceinline__ void Update1(float& pf, float& qf, float err, float lr, float reg) {
-  const float puf = pf;
-  const float qif = qf;
-  pf = puf + lr * (err * qif - reg * puf);
-  qf = qif + lr * (err * puf - reg * qif);
-}
-
+// kernels::SgdStep's factor update on four columns (kernels::SgdFactorUpdate each).
 __device__ __forceinline__ void Update4(float4& p, float4& q, float err, float lr, float reg) {
-  Update1(p.x, q.x, err, lr, reg);
-  Update1(p.y, q.y, err, lr, reg);
-  Update1(p.z, q.z, err, lr, reg);
-  Update1(p.w, q.w, err, lr, reg);
+  kernels::SgdFactorUpdate(p.x, q.x, err, lr, lr, reg, reg);
+  kernels::SgdFactorUpdate(p.y, q.y, err, lr, lr, reg, reg);
+  kernels::SgdFactorUpdate(p.z, q.z, err, lr, lr, reg, reg);
+  kernels::SgdFactorUpdate(p.w, q.w, err, lr, lr, reg, reg);
 }
 
 // Lane `lane` holds chunks lane, lane + 32, ..; chunks past the row are zero and never stored.
@@ -395,8 +389,8 @@ __global__ void __launch_bounds__(kWarp) SweepKernel(const SweepArgs a, const in
     float err;
     if (kBiased) {
       err = r - (a.mu + bu + bi + dot);
-      bu += lr * (err - reg * bu);
-      bi += lr * (err - reg * bi);
+      bu = kernels::SgdBiasUpdate(bu, err, lr, reg);
+      bi = kernels::SgdBiasUpdate(bi, err, lr, reg);
     } else {
       err = r - dot;
     }
@@ -467,8 +461,8 @@ __global__ void __launch_bounds__(kWarp) SweepKernelWide(const SweepArgs a, cons
       bu = a.bu[u];
       bi = a.bi[i];
       err = r - (a.mu + bu + bi + dot);
-      bu += lr * (err - reg * bu);
-      bi += lr * (err - reg * bi);
+      bu = kernels::SgdBiasUpdate(bu, err, lr, reg);
+      bi = kernels::SgdBiasUpdate(bi, err, lr, reg);
     } else {
       err = r - dot;
     }
