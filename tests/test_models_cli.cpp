@@ -192,9 +192,18 @@ TEST_F(ModelsCli, CpuRecommendNeverLoadsTheCudaLibraries) {
 }
 
 TEST_F(ModelsCli, GpuWithoutADeviceIsAUsageError) {
+  if (cuda::DeviceCount() > 0) GTEST_SKIP() << "a CUDA device answers here";
   RunResult r = RunMovierec({"evaluate", "--config", config_, "--device", "gpu", "-q"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("no CUDA device available"), std::string::npos) << r.output;
+  // A plugin that cannot be found is said as such (and `auto` falls back to the CPU).
+  r = RunMovierec({"evaluate", "--config", config_, "--device", "gpu", "-q"},
+                  {"MOVIEREC_CUDA_PLUGIN=/nonexistent/libmovierec_cuda.so"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(cuda::BuiltWithCuda() ? "/nonexistent/libmovierec_cuda.so: no such file"
+                                                 : "built without CUDA"),
+            std::string::npos)
+      << r.output;
 }
 
 // Last: reloads the data with a new user, which the trained model has never seen.

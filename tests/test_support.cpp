@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -48,7 +49,9 @@ RunResult RunMovierec(const std::vector<std::string>& args, const std::vector<st
     for (const auto& e : env) cmd += " " + ShellQuote(e);
     cmd += " ";
   }
-  cmd += ShellQuote(MOVIEREC_BINARY);
+  // $MOVIEREC_BINARY overrides the build tree's path (a bundle run elsewhere: scripts/gpu_run.sh).
+  const char* binary = std::getenv("MOVIEREC_BINARY");
+  cmd += ShellQuote(binary != nullptr && *binary != '\0' ? binary : MOVIEREC_BINARY);
   for (const auto& a : args) cmd += " " + ShellQuote(a);
   cmd += " 2>&1 </dev/null";
   RunResult result;
