@@ -46,6 +46,21 @@ struct Progress {
   }
 };
 
+// The fields every training job has: the device, both sides of the matrix (values as given),
+// k / kp and the progress callback.
+template <typename Job>
+void Frame(Job& job, const Context& ctx, const RatingMatrix& csr, const CscMatrix& csc,
+           const float* user_values, const float* item_values, int k, int kp,
+           Progress& progress) {
+  job.device = ctx.ordinal;
+  job.users = View(csr.indptr, csr.indices, user_values, csr.rows, csr.cols);
+  job.items = View(csc.indptr, csc.indices, item_values, csc.cols, csc.rows);
+  job.k = k;
+  job.kp = kp;
+  job.progress = &Progress::Call;
+  job.progress_user = &progress;
+}
+
 template <typename Job, void (*mr_cuda_backend::*Op)(const Job*, mr_status*)>
 void Run(const Job& job, const char* what) {
   mr_status status{};
@@ -91,24 +106,18 @@ class CudaIalsTrainer final : public CudaTrainer {
                   params_.factors, s.kp, params_.solver);
     Progress progress{"ials", params_.iterations, false, &options};
     mr_ials_job job{};
-    job.device = ctx_.ordinal;
-    job.users = View(csr.indptr, csr.indices, s.UserInputs(csr), csr.rows, csr.cols);
-    job.items = View(csc.indptr, csc.indices, s.ItemInputs(csc), csc.cols, csc.rows);
-    job.k = params_.factors;
-    job.kp = s.kp;
+    Frame(job, ctx_, csr, csc, s.UserInputs(csr), s.ItemInputs(csc), params_.factors, s.kp,
+          progress);
     job.iterations = params_.iterations;
     job.regularization = static_cast<float>(params_.regularization);
     job.alpha = static_cast<float>(params_.alpha);
     job.cg_steps = params_.solver == "cholesky" ? 0 : params_.cg_steps;
     job.x = s.x.data();
     job.y = s.y.data();
-    job.progress = &Progress::Call;
-    job.progress_user = &progress;
     Run<mr_ials_job, &mr_cuda_backend::train_ials>(job, "ials training");
     return cpu_factor::PackModel("ials", csr, params_.factors, s.kp, std::move(s.x),
                                  std::move(s.y));
   }
-
 
  private:
   IalsParams params_;
@@ -125,11 +134,8 @@ class CudaAlsTrainer final : public CudaTrainer {
         cpu_als_internal::StartAls(params_, csr, csc, options.seed, Threads());
     Progress progress{"als", params_.iterations, true, &options};
     mr_als_job job{};
-    job.device = ctx_.ordinal;
-    job.users = View(csr.indptr, csr.indices, csr.values.data(), csr.rows, csr.cols);
-    job.items = View(csc.indptr, csc.indices, csc.values.data(), csc.cols, csc.rows);
-    job.k = params_.factors;
-    job.kp = s.kp;
+    Frame(job, ctx_, csr, csc, csr.values.data(), csc.values.data(), params_.factors, s.kp,
+          progress);
     job.iterations = params_.iterations;
     job.regularization = static_cast<float>(params_.regularization);
     job.biases = params_.biases ? 1 : 0;
@@ -138,8 +144,6 @@ class CudaAlsTrainer final : public CudaTrainer {
     job.y = s.y.data();
     job.user_bias = params_.biases ? s.user_bias.data() : nullptr;
     job.item_bias = params_.biases ? s.item_bias.data() : nullptr;
-    job.progress = &Progress::Call;
-    job.progress_user = &progress;
     Run<mr_als_job, &mr_cuda_backend::train_als>(job, "als training");
     FactorModel model =
         cpu_factor::PackModel("als", csr, params_.factors, s.kp, std::move(s.x), std::move(s.y));
@@ -148,7 +152,6 @@ class CudaAlsTrainer final : public CudaTrainer {
     model.global_mean = s.mu;
     return model;
   }
-
 
  private:
   AlsParams params_;
@@ -165,11 +168,7 @@ class CudaSvdTrainer final : public CudaTrainer {
         cpu_svd_internal::StartSvd(params_, csr, csc, options.seed, Threads());
     Progress progress{"svd", params_.epochs, true, &options};
     mr_svd_job job{};
-    job.device = ctx_.ordinal;
-    job.users = View(csr.indptr, csr.indices, csr.values.data(), csr.rows, csr.cols);
-    job.items = View(csc.indptr, csc.indices, nullptr, csc.cols, csc.rows);
-    job.k = params_.factors;
-    job.kp = s.kp;
+    Frame(job, ctx_, csr, csc, csr.values.data(), nullptr, params_.factors, s.kp, progress);
     job.epochs = params_.epochs;
     job.lr = static_cast<float>(params_.lr);
     job.reg = static_cast<float>(params_.reg);
@@ -180,12 +179,9 @@ class CudaSvdTrainer final : public CudaTrainer {
     job.q = s.q.data();
     job.user_bias = params_.biased ? s.user_bias.data() : nullptr;
     job.item_bias = params_.biased ? s.item_bias.data() : nullptr;
-    job.progress = &Progress::Call;
-    job.progress_user = &progress;
     Run<mr_svd_job, &mr_cuda_backend::train_svd>(job, "svd training");
     return cpu_svd_internal::PackSvd(csr, csc, params_.factors, std::move(s));
   }
-
 
  private:
   SvdParams params_;
