@@ -1,6 +1,7 @@
 // The CUDA "als" trainer: explicit-rating ALS with weighted-λ regularisation and optional user
 // and item biases, the GPU twin of host/cpu_als.cpp (the model, the objective and the loss are
-// defined in host/cpu_als.h).
+// defined in host/cpu_als.h). This file is the host side (job checks, memory plan, uploads,
+// launches, progress); the kernels are in kernels/als.cuh.
 //
 // Algorithm
 //   Per iteration: the user half-step (every user solved against the item side), then the item
@@ -81,7 +82,6 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -93,407 +93,15 @@
 #include "cuda/cuda_ops.h"
 #include "cuda/device_buffer.h"
 #include "cuda/job_checks.h"
+#include "kernels/als.cuh"
 
 namespace movierec::cuda {
 namespace {
 
-constexpr int kWarp = 32;
-constexpr unsigned kFullMask = 0xffffffffu;
+namespace ak = ::movierec::kernels::als;
+
 constexpr int kMaxFactors = 1024;
-constexpr int kBuildMaxThreads = 256;
-constexpr int kLossThreads = 256;
 constexpr int kLossMaxBlocks = 2048;
-constexpr int kSumThreads = 256;
-// A failure key packs (row << kPivotBits) | pivot so that one atomicMin keeps the lowest row.
-constexpr int kPivotBits = 20;
-
-// --- device helpers -------------------------------------------------------------------------
-
-__device__ __forceinline__ double WarpSum(double v) {
-#pragma unroll
-  for (int o = kWarp / 2; o > 0; o >>= 1) v += __shfl_xor_sync(kFullMask, v, o);
-  return v;
-}
-
-// Sum over the block in a fixed order; the result is valid in thread 0. `red` holds 32 doubles;
-// every thread of the block must call it.
-__device__ __forceinline__ double BlockSum(double v, double* red) {
-  v = WarpSum(v);
-  const int lane = threadIdx.x & (kWarp - 1);
-  const int warp = threadIdx.x / kWarp;
-  const int warps = (blockDim.x + kWarp - 1) / kWarp;
-  __syncthreads();  // earlier readers of `red` are done
-  if (lane == 0) red[warp] = v;
-  __syncthreads();
-  double total = 0.0;
-  if (threadIdx.x == 0) {
-    for (int w = 0; w < warps; ++w) total += red[w];
-  }
-  return total;
-}
-
-// Lower-triangle tile q (row-major order over tile rows: (0,0), (1,0), (1,1), (2,0), ...).
-__device__ __forceinline__ void TileCoords(int q, int& tr, int& tc) {
-  int r = static_cast<int>((sqrtf(8.f * static_cast<float>(q) + 1.f) - 1.f) * 0.5f);
-  while (r > 0 && r * (r + 1) / 2 > q) --r;
-  while ((r + 1) * (r + 2) / 2 <= q) ++r;
-  tr = r;
-  tc = q - r * (r + 1) / 2;
-}
-
-// Per-half-step failure records (count and lowest key) and the loss totals of an iteration.
-struct IterationStats {
-  double sse;
-  double penalty;
-  unsigned long long fail_key[2];  // [users, items]: (row << kPivotBits) | pivot, or ~0
-  unsigned int fail_count[2];
-};
-
-__global__ void ResetStatsKernel(IterationStats* s) {
-  s->sse = 0.0;
-  s->penalty = 0.0;
-  s->fail_key[0] = s->fail_key[1] = ~0ull;
-  s->fail_count[0] = s->fail_count[1] = 0u;
-}
-
-// --- build: the normal equations of one row per block ----------------------------------------
-
-struct BuildArgs {
-  const int64_t* indptr;
-  const int32_t* indices;
-  const float* values;
-  const float* other;       // the other side's factors, stride kp
-  const float* other_bias;  // the other side's biases, or null without biases
-  int64_t row_begin;        // the batch's first row
-  int64_t sys_stride;       // doubles per row in `sys`
-  double* sys;              // batch systems: kq × ld lower triangle, then the right-hand side
-  double lambda;
-  float mu;
-  int k;
-  int kp;
-  int k4;     // k rounded up to a multiple of 4
-  int kg;     // k4 + 4: gathered row width [y, 1, t, 0, 0]
-  int kq;     // unknowns per row
-  int ld;     // leading dimension of the system
-  int chunk;  // rows gathered per step
-  int tiles;  // lower 4×4 tiles of the kg × kg product
-};
-
-template <int P>
-__global__ void __launch_bounds__(kBuildMaxThreads)
-    BuildNormalEquationsKernel(const BuildArgs a) {
-  extern __shared__ __align__(16) unsigned char build_smem[];
-  double* red = reinterpret_cast<double*>(build_smem);             // 32 doubles
-  float* feat = reinterpret_cast<float*>(build_smem + 32 * sizeof(double));  // chunk × kg
-  int32_t* s_item = reinterpret_cast<int32_t*>(feat + static_cast<size_t>(a.chunk) * a.kg);
-  float* s_t = reinterpret_cast<float*>(s_item + a.chunk);
-
-  const int64_t local = blockIdx.x;
-  const int64_t row = a.row_begin + local;
-  const int64_t begin = a.indptr[row];
-  const int64_t n = a.indptr[row + 1] - begin;
-  if (n == 0) return;  // the solve kernel zeroes the row (uniform exit)
-
-  const int tid = threadIdx.x;
-  const int nt = blockDim.x;
-  const int quads = a.kg / 4;  // float4s per gathered row; the last one is [1, t, 0, 0]
-  const bool biases = a.other_bias != nullptr;
-  double* sys = a.sys + local * a.sys_stride;
-  double* rhs = sys + static_cast<int64_t>(a.kq) * a.ld;
-  const double shift = a.lambda * static_cast<double>(n);
-
-  double my_t = 0.0;
-  for (int pass = 0; pass < a.tiles; pass += nt * P) {
-    int tr[P], tc[P];
-    bool active[P];
-#pragma unroll
-    for (int p = 0; p < P; ++p) {
-      const int q = pass + p * nt + tid;
-      active[p] = q < a.tiles;
-      TileCoords(active[p] ? q : 0, tr[p], tc[p]);
-    }
-    float acc[P][16];
-#pragma unroll
-    for (int p = 0; p < P; ++p) {
-#pragma unroll
-      for (int e = 0; e < 16; ++e) acc[p][e] = 0.f;
-    }
-
-    for (int64_t start = 0; start < n; start += a.chunk) {
-      const int m = static_cast<int>(n - start < a.chunk ? n - start : a.chunk);
-      for (int j = tid; j < m; j += nt) {
-        const int64_t e = begin + start + j;
-        const int32_t item = __ldg(a.indices + e);
-        float t = __ldg(a.values + e) - a.mu;
-        if (biases) t = t - __ldg(a.other_bias + item);
-        s_item[j] = item;
-        s_t[j] = t;
-        if (pass == 0) my_t += static_cast<double>(t);
-      }
-      __syncthreads();
-      for (int e = tid; e < m * quads; e += nt) {
-        const int j = e / quads;
-        const int q = e - j * quads;
-        float4 v;
-        if (q < quads - 1) {
-          v = __ldg(reinterpret_cast<const float4*>(
-              a.other + static_cast<int64_t>(s_item[j]) * a.kp + 4 * q));
-        } else {
-          v = make_float4(1.f, s_t[j], 0.f, 0.f);
-        }
-        *reinterpret_cast<float4*>(feat + j * a.kg + 4 * q) = v;
-      }
-      __syncthreads();
-
-      float part[P][16];
-#pragma unroll
-      for (int p = 0; p < P; ++p) {
-#pragma unroll
-        for (int e = 0; e < 16; ++e) part[p][e] = 0.f;
-      }
-#pragma unroll 2
-      for (int j = 0; j < m; ++j) {
-        const float* g = feat + j * a.kg;
-#pragma unroll
-        for (int p = 0; p < P; ++p) {
-          const float4 u4 = *reinterpret_cast<const float4*>(g + 4 * tr[p]);
-          const float4 v4 = *reinterpret_cast<const float4*>(g + 4 * tc[p]);
-          const float u[4] = {u4.x, u4.y, u4.z, u4.w};
-          const float v[4] = {v4.x, v4.y, v4.z, v4.w};
-#pragma unroll
-          for (int r = 0; r < 4; ++r) {
-#pragma unroll
-            for (int c = 0; c < 4; ++c) part[p][r * 4 + c] = fmaf(u[r], v[c], part[p][r * 4 + c]);
-          }
-        }
-      }
-#pragma unroll
-      for (int p = 0; p < P; ++p) {
-#pragma unroll
-        for (int e = 0; e < 16; ++e) acc[p][e] += part[p][e];
-      }
-      __syncthreads();  // the next chunk overwrites feat, s_item and s_t
-    }
-
-    // Scatter the tiles into the system: rows/columns < k are the factors, index k4 the constant
-    // feature (the bias row), index k4 + 1 the target (the right-hand side).
-#pragma unroll
-    for (int p = 0; p < P; ++p) {
-      if (!active[p]) continue;
-#pragma unroll
-      for (int r = 0; r < 4; ++r) {
-        const int gi = 4 * tr[p] + r;
-#pragma unroll
-        for (int c = 0; c < 4; ++c) {
-          const int gj = 4 * tc[p] + c;
-          if (gj > gi || gj >= a.k) continue;  // upper half of a diagonal tile; padding; 1 and t
-          const double s = static_cast<double>(acc[p][r * 4 + c]);
-          if (gi < a.k) {
-            sys[static_cast<int64_t>(gi) * a.ld + gj] = gi == gj ? s + shift : s;
-          } else if (gi == a.k4) {
-            if (biases) sys[static_cast<int64_t>(a.k) * a.ld + gj] = s;  // Σ y
-          } else if (gi == a.k4 + 1) {
-            rhs[gj] = s;  // Σ t y
-          }
-        }
-      }
-    }
-  }
-
-  const double sum_t = BlockSum(my_t, red);
-  if (tid == 0 && biases) {
-    const double nd = static_cast<double>(n);
-    sys[static_cast<int64_t>(a.k) * a.ld + a.k] = nd + shift;
-    rhs[a.k] = sum_t;
-  }
-}
-
-// --- solve: one row's system per block --------------------------------------------------------
-
-struct SolveArgs {
-  const int64_t* indptr;
-  int64_t row_begin;
-  int64_t sys_stride;
-  double* sys;
-  float* x;     // this side's factors, stride kp
-  float* bias;  // this side's biases, or null
-  unsigned long long* fail_key;
-  unsigned int* fail_count;
-  int k;
-  int kp;
-  int kq;
-  int ld;
-};
-
-template <bool kShared>
-__global__ void __launch_bounds__(256) SolveNormalEquationsKernel(const SolveArgs a) {
-  extern __shared__ double solve_smem[];
-  const int64_t local = blockIdx.x;
-  const int64_t row = a.row_begin + local;
-  const int64_t n = a.indptr[row + 1] - a.indptr[row];
-  const int tid = threadIdx.x;
-  const int nt = blockDim.x;
-  const int lane = tid & (kWarp - 1);
-  const int warp = tid / kWarp;
-  const int warps = nt / kWarp;
-  const int kq = a.kq;
-  const int ld = a.ld;
-  float* xr = a.x + row * a.kp;
-
-  if (n == 0) {
-    for (int f = tid; f < a.kp; f += nt) xr[f] = 0.f;
-    if (tid == 0 && a.bias != nullptr) a.bias[row] = 0.f;
-    return;
-  }
-
-  double* g = a.sys + local * a.sys_stride;
-  double* m;
-  if constexpr (kShared) {
-    m = solve_smem;
-    const int total = kq * ld + kq;  // the matrix, then the right-hand side
-    for (int e = tid; e < total; e += nt) m[e] = g[e];
-    __syncthreads();
-  } else {
-    m = g;
-  }
-  double* v = m + static_cast<int64_t>(kq) * ld;
-
-  // A = L̃ D⁻¹ L̃ᵀ, right-looking: column j stays unscaled (L̃[i][j] = A⁽ʲ⁾[i][j], L̃[j][j] = d_j).
-  int failed_at = -1;
-  for (int j = 0; j < kq; ++j) {
-    const double d = m[static_cast<int64_t>(j) * ld + j];
-    if (!(d > 0.0 && d <= DBL_MAX)) {
-      failed_at = j;
-      break;
-    }
-    const double inv = 1.0 / d;
-    for (int i = j + 1 + warp; i < kq; i += warps) {
-      double* ri = m + static_cast<int64_t>(i) * ld;
-      const double w = ri[j] * inv;
-      for (int c = j + 1 + lane; c <= i; c += kWarp) {
-        ri[c] = fma(-w, m[static_cast<int64_t>(c) * ld + j], ri[c]);
-      }
-    }
-    __syncthreads();
-  }
-
-  if (failed_at >= 0) {
-    if (tid == 0) {
-      atomicAdd(a.fail_count, 1u);
-      atomicMin(a.fail_key, (static_cast<unsigned long long>(row) << kPivotBits) |
-                                static_cast<unsigned long long>(failed_at));
-    }
-    for (int f = tid; f < a.kp; f += nt) xr[f] = 0.f;
-    if (tid == 0 && a.bias != nullptr) a.bias[row] = 0.f;
-    return;
-  }
-
-  if (warp == 0) {
-    // Forward, L̃ u = b: u_c = v_c / d_c, then v_i −= L̃[i][c] u_c below; v ends as D u.
-    for (int c = 0; c < kq; ++c) {
-      const double uc = v[c] / m[static_cast<int64_t>(c) * ld + c];
-      for (int i = c + 1 + lane; i < kq; i += kWarp) {
-        v[i] = fma(-m[static_cast<int64_t>(i) * ld + c], uc, v[i]);
-      }
-      __syncwarp();
-    }
-    // Backward, L̃ᵀ x = D u: x_p = v_p / d_p, then v_i −= L̃[p][i] x_p above (row p contiguous).
-    for (int p = kq - 1; p >= 0; --p) {
-      const double* rp = m + static_cast<int64_t>(p) * ld;
-      const double xp = v[p] / rp[p];
-      __syncwarp();
-      if (lane == 0) v[p] = xp;
-      for (int i = lane; i < p; i += kWarp) v[i] = fma(-rp[i], xp, v[i]);
-      __syncwarp();
-    }
-  }
-  __syncthreads();
-  for (int f = tid; f < a.kp; f += nt) xr[f] = f < a.k ? static_cast<float>(v[f]) : 0.f;
-  if (tid == 0 && a.bias != nullptr) a.bias[row] = static_cast<float>(v[a.k]);
-}
-
-// --- loss ---------------------------------------------------------------------------------------
-
-struct LossArgs {
-  const int64_t* indptr;
-  const int32_t* indices;  // null: penalty only
-  const float* values;
-  const float* x;       // this side's factors
-  const float* x_bias;  // or null
-  const float* y;       // the other side's factors (for the squared errors)
-  const float* y_bias;  // or null
-  int64_t rows;
-  double* partial_sse;  // one per block
-  double* partial_pen;
-  float mu;
-  int k;
-  int k4;
-  int kp;
-};
-
-__global__ void __launch_bounds__(kLossThreads, 1) LossKernel(const LossArgs a) {
-  __shared__ double red[kWarp];
-  const int lane = threadIdx.x & (kWarp - 1);
-  const int warp = threadIdx.x / kWarp;
-  const int64_t warps_per_block = kLossThreads / kWarp;
-  double sse = 0.0, pen = 0.0;
-  for (int64_t row = blockIdx.x * warps_per_block + warp; row < a.rows;
-       row += static_cast<int64_t>(gridDim.x) * warps_per_block) {
-    const int64_t begin = a.indptr[row];
-    const int64_t end = a.indptr[row + 1];
-    const float* xr = a.x + row * a.kp;
-    double norm = 0.0;
-    for (int f = lane; f < a.k; f += kWarp) {
-      const double xv = xr[f];
-      norm += xv * xv;
-    }
-    norm = WarpSum(norm);
-    const double bx = a.x_bias != nullptr ? static_cast<double>(a.x_bias[row]) : 0.0;
-    if (lane == 0) pen += static_cast<double>(end - begin) * (norm + bx * bx);
-    if (a.indices == nullptr) continue;
-    for (int64_t e = begin + lane; e < end; e += kWarp) {
-      const int32_t item = __ldg(a.indices + e);
-      const float* yr = a.y + static_cast<int64_t>(item) * a.kp;
-      double dot = 0.0;
-      for (int f = 0; f < a.k4; f += 4) {
-        const float4 xv = __ldg(reinterpret_cast<const float4*>(xr + f));
-        const float4 yv = __ldg(reinterpret_cast<const float4*>(yr + f));
-        dot = fma(static_cast<double>(xv.x), static_cast<double>(yv.x), dot);
-        dot = fma(static_cast<double>(xv.y), static_cast<double>(yv.y), dot);
-        dot = fma(static_cast<double>(xv.z), static_cast<double>(yv.z), dot);
-        dot = fma(static_cast<double>(xv.w), static_cast<double>(yv.w), dot);
-      }
-      const double by = a.y_bias != nullptr ? static_cast<double>(__ldg(a.y_bias + item)) : 0.0;
-      const double err = static_cast<double>(__ldg(a.values + e)) -
-                         static_cast<double>(a.mu) - bx - by - dot;
-      sse = fma(err, err, sse);
-    }
-  }
-  const double s = BlockSum(sse, red);
-  const double p = BlockSum(pen, red);
-  if (threadIdx.x == 0) {
-    a.partial_sse[blockIdx.x] = s;
-    a.partial_pen[blockIdx.x] = p;
-  }
-}
-
-// stats->sse and stats->penalty from `count` partials each, in a fixed order.
-__global__ void __launch_bounds__(kSumThreads)
-    FinishLossKernel(const double* partial_sse, const double* partial_pen, int count,
-                     IterationStats* stats) {
-  __shared__ double red[kWarp];
-  double s = 0.0, p = 0.0;
-  for (int i = threadIdx.x; i < count; i += blockDim.x) {
-    s += partial_sse[i];
-    p += partial_pen[i];
-  }
-  s = BlockSum(s, red);
-  p = BlockSum(p, red);
-  if (threadIdx.x == 0) {
-    stats->sse = s;
-    stats->penalty = p;
-  }
-}
 
 // --- host -----------------------------------------------------------------------------------------
 
@@ -582,9 +190,10 @@ Plan MakePlan(const mr_als_job& job, const cudaDeviceProp& props) {
   p.chunk = std::clamp(8192 / p.kg, 8, 64);
   const int tile_rows = p.k4 / 4 + 1;
   p.tiles = tile_rows * (tile_rows + 1) / 2;
-  p.build_p = p.tiles <= kBuildMaxThreads ? 1 : (p.tiles <= 2 * kBuildMaxThreads ? 2 : 4);
+  p.build_p = p.tiles <= ak::kBuildMaxThreads ? 1 : (p.tiles <= 2 * ak::kBuildMaxThreads ? 2 : 4);
   const int per_thread = (p.tiles + p.build_p - 1) / p.build_p;
-  p.build_threads = std::min(kBuildMaxThreads, (per_thread + kWarp - 1) / kWarp * kWarp);
+  p.build_threads =
+      std::min(ak::kBuildMaxThreads, (per_thread + ak::kWarp - 1) / ak::kWarp * ak::kWarp);
   p.build_smem = 32 * sizeof(double) +
                  static_cast<size_t>(p.chunk) * (static_cast<size_t>(p.kg) * sizeof(float) +
                                                  sizeof(int32_t) + sizeof(float));
@@ -596,28 +205,32 @@ Plan MakePlan(const mr_als_job& job, const cudaDeviceProp& props) {
   return p;
 }
 
-void LaunchBuild(const Plan& plan, const BuildArgs& args, int64_t rows, cudaStream_t stream) {
+void LaunchBuild(const Plan& plan, const ak::BuildArgs& args, int64_t rows, cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>(rows));
   switch (plan.build_p) {
     case 1:
-      BuildNormalEquationsKernel<1><<<grid, plan.build_threads, plan.build_smem, stream>>>(args);
+      ak::BuildNormalEquationsKernel<1>
+          <<<grid, plan.build_threads, plan.build_smem, stream>>>(args);
       break;
     case 2:
-      BuildNormalEquationsKernel<2><<<grid, plan.build_threads, plan.build_smem, stream>>>(args);
+      ak::BuildNormalEquationsKernel<2>
+          <<<grid, plan.build_threads, plan.build_smem, stream>>>(args);
       break;
     default:
-      BuildNormalEquationsKernel<4><<<grid, plan.build_threads, plan.build_smem, stream>>>(args);
+      ak::BuildNormalEquationsKernel<4>
+          <<<grid, plan.build_threads, plan.build_smem, stream>>>(args);
       break;
   }
   MR_CUDA_LAUNCH_CHECK();
 }
 
-void LaunchSolve(const Plan& plan, const SolveArgs& args, int64_t rows, cudaStream_t stream) {
+void LaunchSolve(const Plan& plan, const ak::SolveArgs& args, int64_t rows, cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>(rows));
   if (plan.solve_shared) {
-    SolveNormalEquationsKernel<true><<<grid, plan.solve_threads, plan.solve_smem, stream>>>(args);
+    ak::SolveNormalEquationsKernel<true>
+        <<<grid, plan.solve_threads, plan.solve_smem, stream>>>(args);
   } else {
-    SolveNormalEquationsKernel<false><<<grid, plan.solve_threads, 0, stream>>>(args);
+    ak::SolveNormalEquationsKernel<false><<<grid, plan.solve_threads, 0, stream>>>(args);
   }
   MR_CUDA_LAUNCH_CHECK();
 }
@@ -626,8 +239,8 @@ void LaunchSolve(const Plan& plan, const SolveArgs& args, int64_t rows, cudaStre
 // recorded in stats slot `slot`.
 void HalfStep(const Plan& plan, const DeviceSide& side, const float* other,
               const float* other_bias, float* own, float* own_bias, float mu, double lambda,
-              double* sys, IterationStats* stats, int slot, cudaStream_t stream) {
-  BuildArgs b{};
+              double* sys, ak::IterationStats* stats, int slot, cudaStream_t stream) {
+  ak::BuildArgs b{};
   b.indptr = side.indptr.data();
   b.indices = side.indices.data();
   b.values = side.values.data();
@@ -646,7 +259,7 @@ void HalfStep(const Plan& plan, const DeviceSide& side, const float* other,
   b.chunk = plan.chunk;
   b.tiles = plan.tiles;
 
-  SolveArgs s{};
+  ak::SolveArgs s{};
   s.indptr = side.indptr.data();
   s.sys_stride = plan.sys_stride;
   s.sys = sys;
@@ -669,17 +282,17 @@ void HalfStep(const Plan& plan, const DeviceSide& side, const float* other,
 }
 
 int LossBlocks(int64_t rows) {
-  const int64_t warps_per_block = kLossThreads / kWarp;
+  const int64_t warps_per_block = ak::kLossThreads / ak::kWarp;
   return static_cast<int>(
       std::min<int64_t>((rows + warps_per_block - 1) / warps_per_block, kLossMaxBlocks));
 }
 
-[[noreturn]] void NotPositiveDefinite(const IterationStats& st, int slot, const Plan& plan,
+[[noreturn]] void NotPositiveDefinite(const ak::IterationStats& st, int slot, const Plan& plan,
                                       int iteration, double lambda) {
   const char* what = slot == 0 ? "user" : "item";
   const unsigned long long key = st.fail_key[slot];
-  const unsigned long long row = key >> kPivotBits;
-  const unsigned long long pivot = key & ((1ull << kPivotBits) - 1);
+  const unsigned long long row = key >> ak::kPivotBits;
+  const unsigned long long pivot = key & ((1ull << ak::kPivotBits) - 1);
   throw std::runtime_error(
       "als (cuda): the normal equations of " + std::to_string(st.fail_count[slot]) + " " + what +
       (st.fail_count[slot] == 1 ? "" : "s") + " are not positive definite in iteration " +
@@ -707,7 +320,7 @@ void TrainAls(const mr_als_job& job) {
   const cudaStream_t stream = ctx.stream();
   Plan plan = MakePlan(job, ctx.props());
   if (plan.solve_shared && plan.solve_smem > 48 * 1024) {
-    MR_CUDA_CHECK(cudaFuncSetAttribute(SolveNormalEquationsKernel<true>,
+    MR_CUDA_CHECK(cudaFuncSetAttribute(ak::SolveNormalEquationsKernel<true>,
                                        cudaFuncAttributeMaxDynamicSharedMemorySize,
                                        static_cast<int>(plan.solve_smem)));
   }
@@ -720,7 +333,7 @@ void TrainAls(const mr_als_job& job) {
       static_cast<size_t>(nnz) * 2 * (sizeof(int32_t) + sizeof(float)) +
       static_cast<size_t>(users + items) * static_cast<size_t>(kp) * sizeof(float) +
       (biases ? static_cast<size_t>(users + items) * sizeof(float) : 0) +
-      (2 * static_cast<size_t>(partial_count)) * sizeof(double) + sizeof(IterationStats);
+      (2 * static_cast<size_t>(partial_count)) * sizeof(double) + sizeof(ak::IterationStats);
   const int64_t max_rows = std::min<int64_t>(std::max<int64_t>(users, items), INT32_MAX);
   plan.batch = ctx.PlanBatch(resident, static_cast<size_t>(plan.sys_stride) * sizeof(double),
                              max_rows, "als training (the ratings, factors and biases resident, "
@@ -741,19 +354,19 @@ void TrainAls(const mr_als_job& job) {
     d_bi = ToDevice(job.item_bias, static_cast<size_t>(items), "als item biases", stream);
   }
   DeviceBuffer<double> d_partials(2 * static_cast<size_t>(partial_count), "als loss partials");
-  DeviceBuffer<IterationStats> d_stats(1, "als iteration statistics");
+  DeviceBuffer<ak::IterationStats> d_stats(1, "als iteration statistics");
   double* const sys = static_cast<double*>(ctx.Workspace(
       static_cast<size_t>(plan.batch) * static_cast<size_t>(plan.sys_stride) * sizeof(double)));
 
   float* const bu = biases ? d_bu.data() : nullptr;
   float* const bi = biases ? d_bi.data() : nullptr;
-  IterationStats* const stats = d_stats.data();
+  ak::IterationStats* const stats = d_stats.data();
   double* const partial_sse = d_partials.data();
   double* const partial_pen = d_partials.data() + partial_count;
 
   for (int iteration = 1; iteration <= job.iterations; ++iteration) {
     const double t0 = NowSeconds();
-    ResetStatsKernel<<<1, 1, 0, stream>>>(stats);
+    ak::ResetStatsKernel<<<1, 1, 0, stream>>>(stats);
     MR_CUDA_LAUNCH_CHECK();
     HalfStep(plan, d_users, d_y.data(), bi, d_x.data(), bu, job.global_mean, lambda, sys, stats,
              0, stream);
@@ -761,7 +374,7 @@ void TrainAls(const mr_als_job& job) {
              1, stream);
 
     if (job.progress != nullptr) {
-      LossArgs la{};
+      ak::LossArgs la{};
       la.mu = job.global_mean;
       la.k = plan.k;
       la.k4 = plan.k4;
@@ -777,7 +390,7 @@ void TrainAls(const mr_als_job& job) {
         la.rows = users;
         la.partial_sse = partial_sse;
         la.partial_pen = partial_pen;
-        LossKernel<<<loss_blocks_u, kLossThreads, 0, stream>>>(la);
+        ak::LossKernel<<<loss_blocks_u, ak::kLossThreads, 0, stream>>>(la);
         MR_CUDA_LAUNCH_CHECK();
       }
       if (loss_blocks_i > 0) {
@@ -791,15 +404,15 @@ void TrainAls(const mr_als_job& job) {
         la.rows = items;
         la.partial_sse = partial_sse + loss_blocks_u;
         la.partial_pen = partial_pen + loss_blocks_u;
-        LossKernel<<<loss_blocks_i, kLossThreads, 0, stream>>>(la);
+        ak::LossKernel<<<loss_blocks_i, ak::kLossThreads, 0, stream>>>(la);
         MR_CUDA_LAUNCH_CHECK();
       }
-      FinishLossKernel<<<1, kSumThreads, 0, stream>>>(partial_sse, partial_pen, partial_count,
-                                                      stats);
+      ak::FinishLossKernel<<<1, ak::kSumThreads, 0, stream>>>(partial_sse, partial_pen,
+                                                              partial_count, stats);
       MR_CUDA_LAUNCH_CHECK();
     }
 
-    IterationStats st{};
+    ak::IterationStats st{};
     MR_CUDA_CHECK(cudaMemcpyAsync(&st, stats, sizeof st, cudaMemcpyDeviceToHost, stream));
     ctx.Synchronize();
     if (st.fail_count[0] > 0) NotPositiveDefinite(st, 0, plan, iteration, lambda);

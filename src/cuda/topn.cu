@@ -15,8 +15,9 @@
 //                    tile, stride).
 //      Plain FP32 (CUBLAS_DEFAULT_MATH, no TF32). dim == 0: the tile is zeroed instead (every
 //      candidate scores 0).
-//   2. MaskExcludedKernel writes NaN over the batch's excluded (already rated) items that fall
-//      in the tile (a warp per user row walks its exclusion row); NaN is never selected.
+//   2. kernels::MaskExcludedKernel (kernels/topn_mask.cuh) writes NaN over the batch's excluded
+//      (already rated) items that fall in the tile (a warp per user row walks its exclusion row);
+//      NaN is never selected.
 //   3. kernels::SelectTopKRowsKernel (kernels/select_k.cuh) offers each row's tile scores to the
 //      row's running best-k list (k = min(n, items)), which lives in device memory across the
 //      batch's tiles: a warp per row, every score compared with the row's current k-th best
@@ -53,7 +54,6 @@
 // so near-equal scores may swap places or give way to one another.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
-#include <math_constants.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -70,6 +70,7 @@
 #include "cuda/cuda_ops.h"
 #include "cuda/device_buffer.h"
 #include "kernels/select_k.cuh"
+#include "kernels/topn_mask.cuh"
 
 namespace movierec::cuda {
 namespace {
@@ -77,25 +78,6 @@ namespace {
 constexpr int64_t kMaxBatchUsers = 8192;  // users per batch (fewer when memory is short)
 constexpr int64_t kMaxItemTile = 16384;   // items per score tile
 constexpr int64_t kStrideAlign = 32;      // tile rows start 128-byte aligned
-constexpr int kMaskWarpsPerBlock = 8;
-
-// Sets tile[row][item - first_item] = NaN for every excluded item of the row inside
-// [first_item, first_item + cols). One warp per row; ptr is the batch-local CSR (rows + 1).
-__global__ void __launch_bounds__(kMaskWarpsPerBlock * 32)
-    MaskExcludedKernel(float* __restrict__ tile, int64_t stride, int rows,
-                       const int64_t* __restrict__ ptr, const int32_t* __restrict__ indices,
-                       int32_t first_item, int cols) {
-  const int lane = static_cast<int>(threadIdx.x) & 31;
-  const int row = static_cast<int>(blockIdx.x) * kMaskWarpsPerBlock +
-                  (static_cast<int>(threadIdx.x) >> 5);
-  if (row >= rows) return;
-  const int64_t end = ptr[row + 1];
-  float* out = tile + static_cast<int64_t>(row) * stride;
-  for (int64_t e = ptr[row] + lane; e < end; e += 32) {
-    const int64_t c = static_cast<int64_t>(indices[e]) - first_item;
-    if (c >= 0 && c < cols) out[c] = CUDART_NAN_F;
-  }
-}
 
 struct PinnedFree {
   void operator()(void* p) const noexcept { cudaFreeHost(p); }
@@ -373,9 +355,9 @@ void ScoreTopN(const mr_topn_job& job) {
                                       static_cast<size_t>(rows * stride) * sizeof(float), stream));
       }
       if (nnz > 0) {
-        const unsigned grid = static_cast<unsigned>((rows + kMaskWarpsPerBlock - 1) /
-                                                    kMaskWarpsPerBlock);
-        MaskExcludedKernel<<<grid, kMaskWarpsPerBlock * 32, 0, stream>>>(
+        const unsigned grid = static_cast<unsigned>((rows + kernels::kMaskWarpsPerBlock - 1) /
+                                                    kernels::kMaskWarpsPerBlock);
+        kernels::MaskExcludedKernel<<<grid, kernels::kMaskWarpsPerBlock * 32, 0, stream>>>(
             d_tile.data(), stride, rows_i, d_ex_ptr.data(), d_ex_idx.data(),
             static_cast<int32_t>(i0), cols);
         MR_CUDA_LAUNCH_CHECK();
