@@ -140,8 +140,9 @@ void* CudaContext::Workspace(size_t bytes) {
 }
 
 void CudaContext::ReleaseWorkspace() {
-  Synchronize();
-  workspace_ = DeviceBuffer<unsigned char>();
+  const cudaError_t e = cudaStreamSynchronize(stream_);
+  workspace_ = DeviceBuffer<unsigned char>();  // freed even after a failed job
+  if (e != cudaSuccess) ThrowCuda(e, "cudaStreamSynchronize", __FILE__, __LINE__);
 }
 
 namespace {

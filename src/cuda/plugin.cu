@@ -23,6 +23,9 @@ void Copy(const std::string& text, char* out, size_t size) {
   std::snprintf(out, size, "%s", text.c_str());
 }
 
+// Devices 0..n-1 that this build has code for (compute capability >= MOVIEREC_CUDA_MIN_CC; the
+// attribute query creates no context). Counting stops at the first older device, so ordinals
+// stay CUDA's own; CUDA_VISIBLE_DEVICES can leave such a device out.
 int DeviceCountC(char* reason, size_t reason_size) {
   int n = 0;
   const cudaError_t err = cudaGetDeviceCount(&n);
@@ -33,6 +36,23 @@ int DeviceCountC(char* reason, size_t reason_size) {
     return 0;
   }
   if (n == 0) Copy("the CUDA driver reports no devices", reason, reason_size);
+  for (int d = 0; d < n; ++d) {
+    int major = 0, minor = 0;
+    if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, d) != cudaSuccess ||
+        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, d) != cudaSuccess) {
+      cudaGetLastError();
+      major = minor = 0;
+    }
+    if (major * 10 + minor < MOVIEREC_CUDA_MIN_CC) {
+      if (d == 0) {
+        Copy("device 0, " + DescribeDevice(0) + ", is older than this build supports (sm_" +
+                 std::to_string(MOVIEREC_CUDA_MIN_CC) +
+                 " and newer; CMAKE_CUDA_ARCHITECTURES, or CUDA_VISIBLE_DEVICES to skip it)",
+             reason, reason_size);
+      }
+      return d;
+    }
+  }
   return n;
 }
 

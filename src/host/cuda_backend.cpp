@@ -2,10 +2,8 @@
 
 #include <dlfcn.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -88,12 +86,9 @@ Plugin Open() {
   return p;
 }
 
-std::once_flag g_once;
-std::atomic<Plugin*> g_plugin{nullptr};
-
 const Plugin& Get() {
-  std::call_once(g_once, [] { g_plugin = new Plugin(Open()); });
-  return *g_plugin.load();
+  static const Plugin* plugin = new Plugin(Open());  // opened once, kept for the process
+  return *plugin;
 }
 
 }  // namespace
@@ -127,13 +122,8 @@ const mr_cuda_backend& Backend() {
 void ThrowIfFailed(const mr_status& status, const std::string& what) {
   if (status.ok) return;
   throw Error(what + " on the GPU failed: " +
-              (status.message[0] ? std::string(status.message) : std::string("no reason given")));
-}
-
-bool PluginLoaded() {
-  // Open() is the only place the plugin is loaded; g_plugin is set once it has run.
-  const Plugin* p = g_plugin.load();
-  return p != nullptr && p->table != nullptr;
+              (status.message[0] ? std::string(status.message) : std::string("no reason given")) +
+              (status.out_of_memory ? "; use fewer factors, or --device cpu" : ""));
 }
 
 }  // namespace movierec::cuda

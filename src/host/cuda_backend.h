@@ -29,7 +29,4 @@ const mr_cuda_backend& Backend();
 // Throws movierec::Error "<what> on the GPU failed: <message>" unless status.ok.
 void ThrowIfFailed(const mr_status& status, const std::string& what);
 
-// Whether this process has opened the plugin (tests: the CPU path must not).
-bool PluginLoaded();
-
 }  // namespace movierec::cuda

@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <exception>
+#include <string>
 #include <utility>
 
 #include "common/error.h"
@@ -28,21 +29,29 @@ mr_sparse View(const std::vector<int64_t>& indptr, const std::vector<int32_t>& i
 }
 
 // The plugin's per-iteration callback, forwarded to the trainer's log line and on_iteration.
+// Nothing may unwind through the plugin's frames (backend_api.h), so an exception from
+// on_iteration is kept here and rethrown once the plugin has returned.
 struct Progress {
   const char* algorithm;
   int iterations;
   bool with_rmse;
   const TrainOptions* options;
+  std::exception_ptr error;
 
-  static void Call(void* user, const mr_iteration* it) {
-    const auto* self = static_cast<const Progress*>(user);
-    IterationLog log;
-    log.iteration = it->iteration;
-    log.loss = it->loss;
-    log.train_rmse = it->train_rmse;
-    log.seconds = it->seconds;
-    cpu_factor::ReportIteration(self->algorithm, self->iterations, self->with_rmse, log,
-                                *self->options);
+  static void Call(void* user, const mr_iteration* it) noexcept {
+    auto* self = static_cast<Progress*>(user);
+    if (self->error) return;
+    try {
+      IterationLog log;
+      log.iteration = it->iteration;
+      log.loss = it->loss;
+      log.train_rmse = it->train_rmse;
+      log.seconds = it->seconds;
+      cpu_factor::ReportIteration(self->algorithm, self->iterations, self->with_rmse, log,
+                                  *self->options);
+    } catch (...) {
+      self->error = std::current_exception();
+    }
   }
 };
 
@@ -62,11 +71,15 @@ void Frame(Job& job, const Context& ctx, const RatingMatrix& csr, const CscMatri
 }
 
 template <typename Job, void (*mr_cuda_backend::*Op)(const Job*, mr_status*)>
-void Run(const Job& job, const char* what) {
+void Run(const Job& job, const Progress& progress, const char* what) {
   mr_status status{};
   (cuda::Backend().*Op)(&job, &status);
+  if (progress.error) std::rethrow_exception(progress.error);
   cuda::ThrowIfFailed(status, what);
 }
+
+// The CUDA iALS row solve holds a row in one thread per factor (src/cuda/ials.cu).
+constexpr int kMaxIalsWidth = 256;
 
 Context OnCpu(Context ctx) {
   ctx.device = DeviceKind::kCpu;
@@ -85,7 +98,7 @@ class CudaTrainer : public FactorTrainer {
   }
 
  protected:
-  int Threads() const { return std::max(1, ctx_.threads); }
+  int Threads() const { return cpu_factor::Threads(ctx_); }
   Context ctx_;
 
  private:
@@ -95,15 +108,18 @@ class CudaTrainer : public FactorTrainer {
 class CudaIalsTrainer final : public CudaTrainer {
  public:
   CudaIalsTrainer(const Context& ctx, const IalsParams& params)
-      : CudaTrainer(ctx, MakeCpuIalsTrainer(OnCpu(ctx), params)), params_(params) {}
+      : CudaTrainer(ctx, MakeCpuIalsTrainer(OnCpu(ctx), params)), params_(params) {
+    if (cpu_factor::PaddedWidth(params.factors) > kMaxIalsWidth) {
+      throw UsageError("ials on the GPU takes at most " + std::to_string(kMaxIalsWidth) +
+                       " factors (models.ials.factors is " + std::to_string(params.factors) +
+                       "); use fewer, or --device cpu");
+    }
+  }
 
   FactorModel Train(const RatingMatrix& csr, const CscMatrix& csc,
                     const TrainOptions& options) override {
     cpu_ials_internal::IalsStart s =
         cpu_ials_internal::StartIals(params_, csr, csc, options.seed, Threads());
-    spdlog::debug("ials on {}: {} x {} matrix, {} ratings, k = {} (stored {}), {} solver",
-                  cuda::DeviceDescription(ctx_.ordinal), csr.rows, csr.cols, csr.nnz(),
-                  params_.factors, s.kp, params_.solver);
     Progress progress{"ials", params_.iterations, false, &options};
     mr_ials_job job{};
     Frame(job, ctx_, csr, csc, s.UserInputs(csr), s.ItemInputs(csc), params_.factors, s.kp,
@@ -114,7 +130,7 @@ class CudaIalsTrainer final : public CudaTrainer {
     job.cg_steps = params_.solver == "cholesky" ? 0 : params_.cg_steps;
     job.x = s.x.data();
     job.y = s.y.data();
-    Run<mr_ials_job, &mr_cuda_backend::train_ials>(job, "ials training");
+    Run<mr_ials_job, &mr_cuda_backend::train_ials>(job, progress, "ials training");
     return cpu_factor::PackModel("ials", csr, params_.factors, s.kp, std::move(s.x),
                                  std::move(s.y));
   }
@@ -144,7 +160,7 @@ class CudaAlsTrainer final : public CudaTrainer {
     job.y = s.y.data();
     job.user_bias = params_.biases ? s.user_bias.data() : nullptr;
     job.item_bias = params_.biases ? s.item_bias.data() : nullptr;
-    Run<mr_als_job, &mr_cuda_backend::train_als>(job, "als training");
+    Run<mr_als_job, &mr_cuda_backend::train_als>(job, progress, "als training");
     FactorModel model =
         cpu_factor::PackModel("als", csr, params_.factors, s.kp, std::move(s.x), std::move(s.y));
     model.user_bias = std::move(s.user_bias);
@@ -179,7 +195,7 @@ class CudaSvdTrainer final : public CudaTrainer {
     job.q = s.q.data();
     job.user_bias = params_.biased ? s.user_bias.data() : nullptr;
     job.item_bias = params_.biased ? s.item_bias.data() : nullptr;
-    Run<mr_svd_job, &mr_cuda_backend::train_svd>(job, "svd training");
+    Run<mr_svd_job, &mr_cuda_backend::train_svd>(job, progress, "svd training");
     return cpu_svd_internal::PackSvd(csr, csc, params_.factors, std::move(s));
   }
 

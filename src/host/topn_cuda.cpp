@@ -2,6 +2,7 @@
 // which tiles users and items to fit the device's free memory and never holds the whole
 // users x items score matrix.
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "host/cuda_backend.h"
@@ -14,7 +15,7 @@ TopNLists ScoreTopNCuda(const Context& ctx, const ScoringProblem& p) {
   out.users = p.users;
   out.n = p.n;
   out.items.assign(static_cast<size_t>(p.users) * p.n, -1);
-  out.scores.assign(static_cast<size_t>(p.users) * p.n, 0.f);
+  out.scores.assign(static_cast<size_t>(p.users) * p.n, std::numeric_limits<float>::quiet_NaN());
   out.counts.assign(static_cast<size_t>(p.users), 0);
   if (p.users == 0) return out;
   mr_topn_job job{};
