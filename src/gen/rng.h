@@ -11,8 +11,6 @@
 
 namespace movierec::gen {
 
-using movierec::Mix64;  // common/splitmix.h
-using movierec::MulHi64;
 
 // Stream tags: one per independent purpose, so adding draws to one never shifts another.
 enum class Stream : uint64_t {
@@ -66,14 +64,10 @@ inline double InverseNormalCdf(double p) {
 // SplitMix64 generator: tiny state, fast, statistically fine for simulation.
 class Rng {
  public:
-  explicit Rng(uint64_t state) : state_(state) {}
-  Rng(uint64_t seed, Stream tag, uint64_t index) : state_(StreamSeed(seed, tag, index)) {}
+  explicit Rng(uint64_t state) : gen_(state) {}
+  Rng(uint64_t seed, Stream tag, uint64_t index) : gen_(StreamSeed(seed, tag, index)) {}
 
-  uint64_t Next() {
-    const uint64_t z = Mix64(state_);
-    state_ += 0x9e3779b97f4a7c15ULL;
-    return z;
-  }
+  uint64_t Next() { return gen_.Next(); }
   // Uniform in [0, 1).
   double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
   // Uniform in (0, 1].
@@ -109,7 +103,7 @@ class Rng {
   }
 
  private:
-  uint64_t state_;
+  SplitMix64 gen_;
 };
 
 }  // namespace movierec::gen

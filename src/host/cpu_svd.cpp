@@ -84,7 +84,7 @@ void SeededShuffle(std::vector<T>& v, Rng& rng) {
 // memory but sit in different blocks never write to the same line.
 class PaddedRows {
  public:
-  PaddedRows(int64_t rows, int k) : rows_(rows), k_(k), stride_((k + 15) / 16 * 16) {
+  PaddedRows(int64_t rows, int k) : stride_(cpu_factor::PaddedWidth(k)) {
     const size_t bytes = std::max<size_t>(64, static_cast<size_t>(rows) * stride_ * sizeof(float));
     data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
     if (!data_) throw std::bad_alloc();
@@ -92,33 +92,30 @@ class PaddedRows {
   float* Row(int64_t r) { return data_.get() + r * stride_; }
   const float* Row(int64_t r) const { return data_.get() + r * stride_; }
   int64_t stride() const { return stride_; }
-  // Row r ~ Normal(mean, std) from stream (seed, tag, r): independent of how rows are split
-  // among threads.
-  void Init(double mean, double std_dev, uint64_t seed, Stream tag, int threads) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t r = 0; r < rows_; ++r) {
-      Rng rng(seed, tag, static_cast<uint64_t>(r));
-      float* row = Row(r);
-      for (int f = 0; f < k_; ++f) row[f] = static_cast<float>(mean + std_dev * rng.Normal());
-      std::fill(row + k_, row + stride_, 0.f);
-    }
-  }
-  // The rows packed (rows x k, row-major), as FactorModel holds them.
-  std::vector<float> Packed() const {
-    std::vector<float> out(static_cast<size_t>(rows_) * k_);
-    for (int64_t r = 0; r < rows_; ++r) std::copy_n(Row(r), k_, out.data() + r * k_);
-    return out;
-  }
+  // To and from the same rows x stride layout in a plain vector (cpu_svd_internal::SvdStart).
+  void CopyFrom(const std::vector<float>& v) { std::copy(v.begin(), v.end(), data_.get()); }
+  void CopyTo(std::vector<float>& v) const { std::copy_n(data_.get(), v.size(), v.begin()); }
 
  private:
   struct Free {
     void operator()(float* p) const { std::free(p); }
   };
-  int64_t rows_;
-  int k_;
   int64_t stride_;
   std::unique_ptr<float[], Free> data_;
 };
+
+// Row r of a rows x stride matrix ~ Normal(mean, std) from stream (seed, tag, r), the padding
+// zero: independent of how rows are split among threads.
+void InitRowsNormal(float* data, int64_t rows, int k, int64_t stride, double mean, double std_dev,
+                    uint64_t seed, Stream tag, int threads) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    Rng rng(seed, tag, static_cast<uint64_t>(r));
+    float* row = data + r * stride;
+    for (int f = 0; f < k; ++f) row[f] = static_cast<float>(mean + std_dev * rng.Normal());
+    std::fill(row + k, row + stride, 0.f);
+  }
+}
 
 // --- checks --------------------------------------------------------------------------------
 
@@ -402,7 +399,6 @@ class CpuSvdTrainer final : public FactorTrainer {
 
   FactorModel Train(const RatingMatrix& csr, const CscMatrix& csc,
                     const TrainOptions& options) override {
-    CheckMatrices(csr, csc);
     const auto level = options.progress ? spdlog::level::info : spdlog::level::debug;
     const int k = params_.factors;
     const bool biased = params_.biased;
@@ -410,23 +406,13 @@ class CpuSvdTrainer final : public FactorTrainer {
     const int threads = std::max(1, ctx_.threads);
     const uint64_t seed = options.seed;
 
-    FactorModel m;
-    m.algorithm = "svd";
-    m.factors = k;
-    m.users = csr.rows;
-    m.items = csr.cols;
-    m.user_ids = csr.row_ids;
-    m.item_ids = csr.col_ids;
+    // Checks, the seeded start and μ, shared with the CUDA trainer; trained here in 64-byte
+    // aligned rows.
+    cpu_svd_internal::SvdStart start =
+        cpu_svd_internal::StartSvd(params_, csr, csc, seed, threads);
     PaddedRows user_factors(csr.rows, k), item_factors(csr.cols, k);
-    user_factors.Init(params_.init_mean, params_.init_std, seed, Stream::kUserInit, threads);
-    item_factors.Init(params_.init_mean, params_.init_std, seed, Stream::kItemInit, threads);
-    if (biased) {
-      m.user_bias.assign(static_cast<size_t>(csr.rows), 0.f);
-      m.item_bias.assign(static_cast<size_t>(csr.cols), 0.f);
-      double sum = 0;
-      for (float v : csr.values) sum += v;
-      m.global_mean = static_cast<float>(sum / static_cast<double>(csr.nnz()));
-    }
+    user_factors.CopyFrom(start.p);
+    item_factors.CopyFrom(start.q);
 
     Grid grid;
     if (blocks) grid = BuildGrid(csr, csc, seed);
@@ -444,9 +430,9 @@ class CpuSvdTrainer final : public FactorTrainer {
         user_factors.Row(0),
         item_factors.Row(0),
         user_factors.stride(),
-        biased ? m.user_bias.data() : nullptr,
-        biased ? m.item_bias.data() : nullptr,
-        m.global_mean,
+        biased ? start.user_bias.data() : nullptr,
+        biased ? start.item_bias.data() : nullptr,
+        start.mu,
         k,
         kernels::UniformSgdParams(static_cast<float>(params_.lr), static_cast<float>(params_.reg))};
     const Sweeps sweeps = biased ? SweepsFor<true>(simd::ActiveIsa())
@@ -460,8 +446,8 @@ class CpuSvdTrainer final : public FactorTrainer {
       } else {
         sse = sweeps.serial(csr, f);
       }
-      const double reg_term = RegularisationTerm(csr.indptr, user_factors, m.user_bias, k) +
-                              RegularisationTerm(csc.indptr, item_factors, m.item_bias, k);
+      const double reg_term = RegularisationTerm(csr.indptr, user_factors, start.user_bias, k) +
+                              RegularisationTerm(csc.indptr, item_factors, start.item_bias, k);
       IterationLog log;
       log.iteration = epoch + 1;
       log.loss = sse + params_.reg * reg_term;
@@ -476,11 +462,9 @@ class CpuSvdTrainer final : public FactorTrainer {
       }
       if (options.on_iteration) options.on_iteration(log);
     }
-    m.user_factors = user_factors.Packed();
-    m.item_factors = item_factors.Packed();
-    ZeroEmptyRows(csr.indptr, m.user_factors, m.user_bias, k);
-    ZeroEmptyRows(csc.indptr, m.item_factors, m.item_bias, k);
-    return m;
+    user_factors.CopyTo(start.p);
+    item_factors.CopyTo(start.q);
+    return cpu_svd_internal::PackSvd(csr, csc, k, std::move(start));
   }
 
   std::vector<float> FoldInUser(const FactorModel& model, const int32_t* items,
@@ -502,13 +486,14 @@ SvdStart StartSvd(const SvdParams& params, const RatingMatrix& csr, const CscMat
   CheckParams(params);
   CheckMatrices(csr, csc);
   const int k = params.factors;
-  PaddedRows p(csr.rows, k), q(csr.cols, k);
-  p.Init(params.init_mean, params.init_std, seed, Stream::kUserInit, threads);
-  q.Init(params.init_mean, params.init_std, seed, Stream::kItemInit, threads);
   SvdStart out;
-  out.kp = static_cast<int>(p.stride());
-  out.p.assign(p.Row(0), p.Row(0) + csr.rows * p.stride());
-  out.q.assign(q.Row(0), q.Row(0) + csr.cols * q.stride());
+  out.kp = cpu_factor::PaddedWidth(k);
+  out.p.resize(static_cast<size_t>(csr.rows) * out.kp);
+  out.q.resize(static_cast<size_t>(csr.cols) * out.kp);
+  InitRowsNormal(out.p.data(), csr.rows, k, out.kp, params.init_mean, params.init_std, seed,
+                 Stream::kUserInit, threads);
+  InitRowsNormal(out.q.data(), csr.cols, k, out.kp, params.init_mean, params.init_std, seed,
+                 Stream::kItemInit, threads);
   if (params.biased) {
     out.user_bias.assign(static_cast<size_t>(csr.rows), 0.f);
     out.item_bias.assign(static_cast<size_t>(csr.cols), 0.f);
