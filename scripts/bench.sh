@@ -145,8 +145,7 @@ PY
     # Registers, shared memory and spills per kernel, from ptxas (no GPU needed).
     cmake -S . -B build-ptxas -DCMAKE_BUILD_TYPE=Release -DMOVIEREC_CUDA=ON \
       -DMOVIEREC_PTXAS_VERBOSE=ON -DMOVIEREC_BUILD_TESTS=OFF -DMOVIEREC_BUILD_BENCH=OFF >/dev/null
-    touch src/cuda/*.cu
-    cmake --build build-ptxas --target movierec_cuda -j "$jobs" 2>&1 |
+    cmake --build build-ptxas --target movierec_cuda --clean-first -j "$jobs" 2>&1 |
       grep -E "Compiling entry|Used [0-9]+ registers|spill" |
       sed -E 's/ptxas info *: //; s/Compiling entry function/kernel/'
     ;;

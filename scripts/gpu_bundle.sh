@@ -2,7 +2,7 @@
 # Packs what a GPU machine without this project's Debian packages needs to run the GPU test suite
 # and the GPU benchmark: the Release binaries (the lean build needs only libc, libm and libgomp
 # from the system), the CUDA plugin, and the shared libraries the tool opens at run time
-# (OpenBLAS with its Fortran runtime, libgomp), into .gpu-bundle/ (ignored by git, ~25 MB).
+# (OpenBLAS with its Fortran runtime, libgomp), into .gpu-bundle/ (ignored by git, ~9 MB xz).
 # The CUDA libraries (cuBLAS, cuSOLVER) are the GPU machine's own, from its CUDA toolkit.
 #
 #   bash scripts/gpu_bundle.sh                 # here: build and pack

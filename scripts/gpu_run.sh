@@ -19,8 +19,10 @@ jobs="$(nproc)"
   echo "$(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 } | tee "$out/machine.txt"
 echo "=== GPU suite"
-(cd "$root" && "$root/bin/movierec_gpu_tests" --gtest_output="xml:$out/gpu_tests.xml") 2>&1 |
-  tee "$out/gpu_tests.log" | grep -E "^\[ *(OK|FAILED|SKIPPED|PASSED) |Failure|Expected|Which is|error" | head -200
+(cd "$root" && "$root/bin/movierec_gpu_tests" --gtest_output="xml:$out/gpu_tests.xml") \
+  >"$out/gpu_tests.log" 2>&1
+suite=$?
+grep -E "^\[ *(OK|FAILED|SKIPPED|PASSED) |Failure|Expected|Which is|error" "$out/gpu_tests.log" | head -200
 echo "=== benchmark (bash scripts/bench.sh gpu's runs)"
 {
   "$root/bin/als_bench" --device gpu --threads "$jobs" --factors 128 --iterations 5 \
@@ -31,3 +33,5 @@ echo "=== benchmark (bash scripts/bench.sh gpu's runs)"
   "$root/bin/als_bench" --threads "$jobs" --factors 128 --iterations 2 --algorithms ials
   "$root/bin/topn_bench" --threads "$jobs" --repeat 1 --skip-sgemm
 } 2>&1 | tee "$out/gpu_bench.log"
+echo "GPU suite exit status: $suite"
+exit "$suite"

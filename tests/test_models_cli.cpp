@@ -196,7 +196,7 @@ TEST_F(ModelsCli, GpuWithoutADeviceIsAUsageError) {
   RunResult r = RunMovierec({"evaluate", "--config", config_, "--device", "gpu", "-q"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("no CUDA device available"), std::string::npos) << r.output;
-  // A plugin that cannot be found is said as such (and `auto` falls back to the CPU).
+  // A plugin that cannot be found is said as such.
   r = RunMovierec({"evaluate", "--config", config_, "--device", "gpu", "-q"},
                   {"MOVIEREC_CUDA_PLUGIN=/nonexistent/libmovierec_cuda.so"});
   EXPECT_EQ(r.exit_code, 2);

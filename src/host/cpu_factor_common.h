@@ -1,6 +1,7 @@
-// Internal helpers shared by the CPU ALS trainers (host/cpu_als.cpp, host/cpu_ials.cpp): padded
-// factor storage, seeded initialisation, the Gram matrix YᵀY, input checks and progress lines.
-// Not part of the model API; only the two trainers and their tests include it.
+// Internal helpers shared by the factor trainers (host/cpu_als.cpp, host/cpu_ials.cpp, and for
+// padding, packing and progress lines host/cpu_svd.cpp and host/cuda_trainers.cpp): padded factor
+// storage, seeded initialisation, the Gram matrix YᵀY, input checks and progress lines. Not part
+// of the model API.
 //
 // Factor storage: a side's factors live in a rows × kp row-major float matrix, kp = k rounded up
 // to a multiple of 16 (one 64-byte vector of floats), the padding columns held at zero. The hot

@@ -22,6 +22,10 @@ bool HasX86_64_V4() {
          CPU_FEATURE_ACTIVE(AVX512CD) && CPU_FEATURE_ACTIVE(AVX512DQ) &&
          CPU_FEATURE_ACTIVE(AVX512VL);
 }
+#elif defined(__x86_64__) && defined(__GNUC__)
+// No glibc feature table (glibc < 2.33, another C library): GCC's own probe.
+bool HasX86_64_V3() { return __builtin_cpu_supports("x86-64-v3"); }
+bool HasX86_64_V4() { return __builtin_cpu_supports("x86-64-v4"); }
 #else
 bool HasX86_64_V3() { return false; }
 bool HasX86_64_V4() { return false; }

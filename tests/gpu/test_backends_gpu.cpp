@@ -161,7 +161,7 @@ TEST_P(OnDevice, SvdReachesTheCpuTrainersRmse) {
 }
 
 TEST_P(OnDevice, TrainerErrorsAreClear) {
-  // A row longer than the matrix allows (broken CSR): the shared checks refuse it before the GPU.
+  // A column index outside the matrix: the shared input checks refuse it before the GPU.
   LowRankData d = MakeLowRank(25, 50, 40, 0.2, 0.3);
   d.train.indices[0] = 1000;
   ModelsConfig cfg;
