@@ -62,6 +62,7 @@
 #include "cuda/cuda_context.h"
 #include "cuda/cuda_ops.h"
 #include "cuda/device_buffer.h"
+#include "cuda/job_checks.h"
 #include "kernels/ials.cuh"
 
 namespace movierec::cuda {
@@ -83,20 +84,16 @@ struct DeviceSide {
 };
 
 void Require(bool ok, const std::string& what) {
-  if (!ok) throw std::invalid_argument("ials (cuda): " + what);
+  if (!ok) BadJob("ials", what);
 }
 
 void CheckSparse(const mr_sparse& m, const char* name) {
   const std::string s = name;
   Require(m.rows >= 0 && m.cols >= 0 && m.nnz >= 0, s + ": negative shape");
   Require(m.rows <= INT32_MAX && m.cols <= INT32_MAX, s + ": more than 2^31 - 1 rows or columns");
-  Require(m.indptr != nullptr, s + ": null indptr");
+  CheckIndptr("ials", m.indptr, m.rows, m.nnz, name);
   Require(m.nnz == 0 || (m.indices != nullptr && m.values != nullptr),
           s + ": null indices or values");
-  Require(m.indptr[0] == 0 && m.indptr[m.rows] == m.nnz, s + ": indptr does not span the nnz");
-  for (int64_t r = 0; r < m.rows; ++r) {
-    Require(m.indptr[r] <= m.indptr[r + 1], s + ": indptr decreases");
-  }
   for (int64_t e = 0; e < m.nnz; ++e) {
     Require(m.indices[e] >= 0 && m.indices[e] < m.cols, s + ": a column index is out of range");
   }

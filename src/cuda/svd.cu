@@ -32,8 +32,8 @@
 //   Σ_i n_i (bi² + ‖qi‖²)) over the end-of-epoch parameters (a warp per row, double, per-block
 //   partials), both summed by one block in a fixed order. train_rmse = sqrt(Σ err² / nnz).
 //   A non-finite loss stops training ("svd diverged in epoch N; lower models.svd.lr").
-//   At the end p, q and the biases come back, and rows and columns with no rating are zeroed on
-//   the host (factors and bias), as the CPU trainer does.
+//   At the end p, q and the biases come back; rows and columns with no rating keep their start
+//   (the host's cpu_svd_internal::PackSvd zeroes them, for both devices).
 //
 // Launch shapes
 //   sweep       G blocks of one warp (32 threads) per sub-epoch, G sub-epochs per epoch; one warp
@@ -230,15 +230,6 @@ HostGrid BuildGrid(const mr_svd_job& job) {
   return grid;
 }
 
-// Rows with no rating end with zero factors and zero bias (Surprise's unknown user / item).
-void ZeroEmptyRows(const int64_t* indptr, int64_t rows, int kp, float* factors, float* bias) {
-  for (int64_t r = 0; r < rows; ++r) {
-    if (indptr[r + 1] != indptr[r]) continue;
-    std::fill_n(factors + r * kp, kp, 0.f);
-    if (bias != nullptr) bias[r] = 0.f;
-  }
-}
-
 // --- launches ------------------------------------------------------------------------------
 
 template <bool kBiased>
@@ -399,9 +390,6 @@ void TrainSvd(const mr_svd_job& job) {
     }
     ctx.Synchronize();
   }
-
-  ZeroEmptyRows(job.users.indptr, users, kp, job.p, host_bu);
-  ZeroEmptyRows(job.items.indptr, items, kp, job.q, host_bi);
 }
 
 }  // namespace movierec::cuda
